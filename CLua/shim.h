@@ -1,0 +1,99 @@
+/*
+ * The C edge of luapool: Lua's headers plus static inline functions that
+ * turn Lua's C macros into functions Swift can call. The only code here
+ * beyond what a macro did is the trampoline that lets a Swift function
+ * raise a Lua error without a longjmp crossing Swift frames.
+ */
+#ifndef CLUA_SHIM_H
+#define CLUA_SHIM_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+/* ---- constants that are macro expressions ---- */
+
+static inline int clua_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int clua_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int clua_multret(void) { return LUA_MULTRET; }
+static inline const char *clua_copyright(void) { return LUA_COPYRIGHT; }
+static inline const char *clua_release(void) { return LUA_RELEASE; }
+static inline lua_Integer clua_maxinteger(void) { return LUA_MAXINTEGER; }
+static inline lua_Integer clua_mininteger(void) { return LUA_MININTEGER; }
+
+/* ---- lua.h macros ---- */
+
+static inline void clua_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void clua_newtable(lua_State *L) { lua_newtable(L); }
+static inline void clua_pushcfunction(lua_State *L, lua_CFunction f) { lua_pushcfunction(L, f); }
+static inline void clua_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+static inline const char *clua_tostring(lua_State *L, int i) { return lua_tostring(L, i); }
+static inline lua_Number clua_tonumber(lua_State *L, int i) { return lua_tonumber(L, i); }
+static inline lua_Integer clua_tointeger(lua_State *L, int i) { return lua_tointeger(L, i); }
+static inline void clua_insert(lua_State *L, int i) { lua_insert(L, i); }
+static inline void clua_remove(lua_State *L, int i) { lua_remove(L, i); }
+static inline void clua_replace(lua_State *L, int i) { lua_replace(L, i); }
+static inline int clua_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
+static inline int clua_pcall(lua_State *L, int nargs, int nresults, int msgh) {
+    return lua_pcall(L, nargs, nresults, msgh);
+}
+static inline int clua_gc(lua_State *L, int what) { return lua_gc(L, what, 0); }
+static inline int clua_gc_generational(lua_State *L) { return lua_gc(L, LUA_GCGEN, 0, 0); }
+
+/* ---- lauxlib.h macros ---- */
+
+static inline int clua_loadbuffer(lua_State *L, const char *buff, size_t size, const char *name) {
+    return luaL_loadbuffer(L, buff, size, name);
+}
+static inline int clua_loadfile(lua_State *L, const char *filename) {
+    return luaL_loadfile(L, filename);
+}
+static inline const char *clua_typename_at(lua_State *L, int i) { return luaL_typename(L, i); }
+static inline int clua_getmetatable_named(lua_State *L, const char *name) {
+    return luaL_getmetatable(L, name);
+}
+
+/* ---- Swift functions called from Lua ---- */
+
+/*
+ * A Swift function callable from Lua. It returns the number of results it
+ * pushed, or a negative number after pushing an error value: the
+ * trampoline then raises that value with lua_error, in C, so no longjmp
+ * ever crosses a Swift frame.
+ */
+typedef int (*clua_SwiftFunction)(lua_State *L);
+
+static inline int clua_trampoline(lua_State *L) {
+    clua_SwiftFunction f = (clua_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
+    int n = f(L);
+    if (n < 0) return lua_error(L);
+    return n;
+}
+
+/* Pushes a Swift function as a C closure over the trampoline. The function
+ * pointer is upvalue 1; the n values on top of the stack follow it. */
+static inline void clua_pushswiftfunction(lua_State *L, clua_SwiftFunction f, int n) {
+    lua_pushlightuserdata(L, (void *)f);
+    if (n > 0) lua_insert(L, -(n + 1));
+    lua_pushcclosure(L, clua_trampoline, n + 1);
+}
+
+/* True when the function at index i is a Swift function pushed above. */
+static inline int clua_isswiftfunction(lua_State *L, int i) {
+    return lua_tocfunction(L, i) == clua_trampoline;
+}
+
+/* Hook that stops the running chunk: installed from a signal handler
+ * (lua_sethook is safe there), it raises the error in C. */
+static inline void clua_interrupthook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+}
+
+static inline void clua_setinterrupthook(lua_State *L) {
+    lua_sethook(L, clua_interrupthook,
+                LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+#endif

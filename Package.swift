@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "luapool",
+    products: [
+        .executable(name: "luapool", targets: ["luapool"]),
+        .library(name: "LuaPool", targets: ["LuaPool"]),
+    ],
+    targets: [
+        // Lua 5.4 from Debian's liblua5.4-dev, linked dynamically so that Lua C
+        // modules installed from Debian resolve the same Lua symbols.
+        .systemLibrary(
+            name: "CLua",
+            path: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "LuaPool", dependencies: ["CLua"]),
+        .executableTarget(
+            name: "luapool",
+            dependencies: ["LuaPool", "CLua"]
+        ),
+        .testTarget(name: "LuaPoolTests", dependencies: ["LuaPool", "CLua"]),
+    ],
+    // The host is single-threaded by design and talks to C's stdio globals
+    // throughout; Swift 6's data-race checking would only add ceremony.
+    swiftLanguageModes: [.v5]
+)

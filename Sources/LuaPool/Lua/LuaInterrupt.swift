@@ -1,0 +1,36 @@
+import CLua
+import Glibc
+
+/// Ctrl-C while Lua code runs, as lua.c handles it: SIGINT sets a hook
+/// that raises `interrupted!` in the running chunk at its next step; a
+/// second SIGINT before the hook ran ends the process as usual.
+public enum LuaInterrupt {
+    nonisolated(unsafe) private static var target: OpaquePointer?
+
+    /// Installs the SIGINT handler for the duration of a call into `state`.
+    public static func arm(_ state: LuaState) {
+        target = state.L
+        setHandler { signal in
+            LuaInterrupt.setHandler(nil)
+            if let L = LuaInterrupt.target { clua_setinterrupthook(L) }
+        }
+    }
+
+    /// Restores SIGINT's default action.
+    public static func disarm() {
+        setHandler(nil)
+        target = nil
+    }
+
+    private static func setHandler(_ handler: (@convention(c) (Int32) -> Void)?) {
+        var action = sigaction()
+        if let handler {
+            action.__sigaction_handler.sa_handler = handler
+        } else {
+            action.__sigaction_handler.sa_handler = SIG_DFL
+        }
+        action.sa_flags = 0
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGINT, &action, nil)
+    }
+}
