@@ -54,6 +54,7 @@ final class Interpreter {
             lua.setRegistry("LUA_NOENV")
         }
         lua.openLibraries()
+        LuaPoolModules.open(lua)
         createArgTable(script: options.script)
         clua_gc(lua.L, LUA_GCRESTART)
         clua_gc_generational(lua.L)

@@ -1,0 +1,19 @@
+import CLua
+
+/// `require "multiprocessing"`: the module table scripts see.
+enum MultiprocessingModule {
+    static let name = "multiprocessing"
+
+    /// The module's functions, by the name scripts call them.
+    static let functions: [(String, LuaSwiftFunction)] = [
+    ]
+
+    /// Pushes a new module table.
+    static func push(onto lua: LuaState) {
+        lua.newTable(hash: Int32(functions.count))
+        for (name, function) in functions {
+            lua.pushFunction(function)
+            lua.setField(name, of: -2)
+        }
+    }
+}
