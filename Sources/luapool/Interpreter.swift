@@ -48,7 +48,8 @@ final class Interpreter {
     }
 
     private func runOptions(_ options: Options) -> Bool {
-        if options.showVersion { printVersion() }
+        let terminal = isatty(0) != 0
+        if options.showVersion || (options.interactive && terminal) { printVersion() }
         if options.ignoreEnvironment {
             lua.push(true)
             lua.setRegistry("LUA_NOENV")
@@ -65,7 +66,7 @@ final class Interpreter {
         if options.interactive {
             REPL(lua: lua).run()
         } else if options.script == nil, !options.hasExecute, !options.showVersion {
-            if isatty(0) != 0 {
+            if terminal {
                 printVersion()
                 REPL(lua: lua).run()
             } else {
