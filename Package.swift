@@ -16,7 +16,9 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
-        .target(name: "LuaPool", dependencies: ["CLua"]),
+        // Linux calls that Glibc's Swift module leaves out (prctl, getrandom).
+        .systemLibrary(name: "CSystem", path: "CSystem"),
+        .target(name: "LuaPool", dependencies: ["CLua", "CSystem"]),
         .executableTarget(
             name: "luapool",
             dependencies: ["LuaPool", "CLua"],
