@@ -32,6 +32,21 @@ extension LuaState {
         }
     }
 
+    /// Pushes the message handler ``call(arguments:results:)`` uses, so a
+    /// loop of calls can share one (see ``call(arguments:results:handler:)``).
+    public func pushMessageHandler() {
+        pushFunction(messageHandler)
+    }
+
+    /// As ``call(arguments:results:)``, with the message handler already at
+    /// `handler` (an absolute index below the function).
+    public func call(arguments: Int32, results: Int32, handler: Int32) throws(LuaError) {
+        let status = lua_pcallk(L, arguments, results, handler, 0, nil)
+        if status != LUA_OK {
+            throw popError(status: status)
+        }
+    }
+
     /// Loads a chunk from memory without running it, pushing it as a
     /// function. `name` is the chunk name (`=stdin`, `@file.lua`);
     /// `mode` is "b", "t" or "bt". Wraps `luaL_loadbufferx`.

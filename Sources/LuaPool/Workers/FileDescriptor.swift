@@ -103,6 +103,35 @@ public struct FileDescriptor: Hashable, Sendable {
         }
     }
 
+    /// Sends what the socket takes now, never raising SIGPIPE; returns the
+    /// count (0 when a non-blocking socket is full). Wraps
+    /// `send(MSG_NOSIGNAL)`.
+    public func send(_ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int {
+        while true {
+            let n = Glibc.send(raw, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return n }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN: return 0
+            case EBADF: preconditionFailure("send on a descriptor that is not open: \(raw)")
+            default: throw SystemError("send")
+            }
+        }
+    }
+
+    /// Sends every byte on a blocking socket. Wraps `send(MSG_NOSIGNAL)`.
+    public func sendAll(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try send(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            if n == 0 {
+                var entry = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
+                _ = Glibc.poll(&entry, 1, -1)
+            }
+            offset += n
+        }
+    }
+
     /// Moves this descriptor onto `target` (closing what was there).
     /// Wraps `dup2`.
     public func duplicate(onto target: Int32) throws(SystemError) {

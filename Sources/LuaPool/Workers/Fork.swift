@@ -20,6 +20,11 @@ public enum Fork {
         case dieOfIt
     }
 
+    /// Descriptors that belong to the host alone (its ends of every
+    /// worker's socket): every child closes them all, so a worker's EOF
+    /// never waits on a sibling holding a copy.
+    nonisolated(unsafe) public static var hostDescriptors: Set<Int32> = []
+
     /// Forks. In the child, runs `child` and exits with its result; in the
     /// host, returns the child's pid.
     ///
@@ -53,6 +58,9 @@ public enum Fork {
         _ = csystem_set_parent_death_signal(SIGKILL)
         if getppid() != host { _exit(1) }
         for fd in closing { fd.close() }
+        for raw in hostDescriptors where !closing.contains(FileDescriptor(raw)) {
+            FileDescriptor(raw).close()
+        }
         let null = open("/dev/null", O_RDONLY)
         if null >= 0 {
             dup2(null, 0)
