@@ -36,6 +36,7 @@ final class ChildProcess {
     private var stdoutFD: Int32
     private var stderrFD: Int32
     private var reaped = false
+    private var output = Result(exitStatus: nil, signal: nil, timedOut: false, stdout: [], stderr: [])
 
     /// Starts `executable` with `arguments` (argv[1...]; argv[0] is
     /// `name`) in `directory`, with exactly `environment` and `stdin` as
@@ -101,26 +102,37 @@ final class ChildProcess {
     /// kills it (SIGKILL, by pid) once `timeout` seconds have passed.
     func wait(timeout: Double = 10) -> Result {
         let deadline = Date().addingTimeInterval(timeout)
-        var result = Result(exitStatus: nil, signal: nil, timedOut: false, stdout: [], stderr: [])
         while stdoutFD >= 0 || stderrFD >= 0 {
             let left = deadline.timeIntervalSinceNow
-            if left <= 0 { result.timedOut = true; break }
-            readAvailable(into: &result, waitingAtMost: left)
+            if left <= 0 { output.timedOut = true; break }
+            readAvailable(waitingAtMost: left)
         }
-        while !result.timedOut, !reaped {
+        while !output.timedOut, !reaped {
             if let status = reap(blocking: false) {
-                (result.exitStatus, result.signal) = ChildProcess.decode(status)
+                (output.exitStatus, output.signal) = ChildProcess.decode(status)
             } else if deadline.timeIntervalSinceNow <= 0 {
-                result.timedOut = true
+                output.timedOut = true
             } else {
                 usleep(2_000)
             }
         }
-        if result.timedOut {
+        if output.timedOut {
             kill()
         }
         closePipes()
-        return result
+        return output
+    }
+
+    /// Reads output until the child's stdout contains `text`; false when
+    /// it does not within `timeout` seconds or the output ends first.
+    func waitForStdout(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !String(decoding: output.stdout, as: UTF8.self).contains(text) {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0, stdoutFD >= 0 else { return false }
+            readAvailable(waitingAtMost: left)
+        }
+        return true
     }
 
     /// Kills the child by pid if it is still running and reaps it.
@@ -131,7 +143,7 @@ final class ChildProcess {
         _ = reap(blocking: true)
     }
 
-    private func readAvailable(into result: inout Result, waitingAtMost seconds: Double) {
+    private func readAvailable(waitingAtMost seconds: Double) {
         var fds = [stdoutFD, stderrFD].filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let milliseconds = Int32(min(seconds * 1000, 1000).rounded(.up))
         guard poll(&fds, nfds_t(fds.count), milliseconds) > 0 else { return }
@@ -144,9 +156,9 @@ final class ChildProcess {
                 close(entry.fd)
                 if isStdout { stdoutFD = -1 } else { stderrFD = -1 }
             } else if isStdout {
-                result.stdout += buffer[0..<count]
+                output.stdout += buffer[0..<count]
             } else {
-                result.stderr += buffer[0..<count]
+                output.stderr += buffer[0..<count]
             }
         }
     }
