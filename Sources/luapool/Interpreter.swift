@@ -117,15 +117,14 @@ final class Interpreter {
     }
 
     /// `-l g=mod` runs `g = require "mod"`; `-l mod` runs
-    /// `mod = require "mod"`, with any `-suffix` cut from the global name.
+    /// `mod = require "mod"` (the whole name, `-` included, as Lua 5.4.4's
+    /// lua.c does).
     private func requireLibrary(_ spec: String) -> Bool {
         var global = spec
         var module = spec
         if let eq = spec.firstIndex(of: "=") {
             global = String(spec[..<eq])
             module = String(spec[spec.index(after: eq)...])
-        } else if let dash = spec.firstIndex(of: "-") {
-            global = String(spec[..<dash])
         }
         lua.getGlobal("require")
         lua.push(module)
