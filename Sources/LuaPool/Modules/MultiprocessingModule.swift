@@ -6,6 +6,8 @@ enum MultiprocessingModule {
 
     /// The module's functions, by the name scripts call them.
     static let functions: [(String, LuaSwiftFunction)] = [
+        ("dumps", dumps),
+        ("loads", loads),
     ]
 
     /// Pushes a new module table.

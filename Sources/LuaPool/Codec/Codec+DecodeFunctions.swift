@@ -1,0 +1,109 @@
+import CLua
+
+// Functions and names: Lua bytecode (checked, then loaded as binary only),
+// upvalues and their sharing, C functions, modules and the global table.
+// All of them are refused when functions are not allowed.
+
+extension Decoder {
+    /// On the recursive path: kept to the loop over upvalues.
+    mutating func decodeLuaFunction(shared: Bool, depth: Int) throws(CodecError) {
+        let number = objectCount
+        let count = try loadFunction(shared: shared, depth: depth)
+        let f = lua_gettop(L)
+        var n: Int32 = 1
+        while n <= count {
+            if try reader.peekByte() == Tag.joinUpvalue {
+                try joinUpvalue(n, of: f)
+            } else {
+                upvalueOwners.append((number, n))
+                try decodeValue(depth: depth + 1)
+                lua_setupvalue(L, f, n)
+            }
+            n += 1
+        }
+    }
+
+    /// Reads the bytecode, checks it and pushes the loaded function;
+    /// returns its number of upvalues, whose records follow.
+    @inline(never)
+    private mutating func loadFunction(shared: Bool, depth: Int) throws(CodecError) -> Int32 {
+        guard allowFunctions else { throw .refused("function") }
+        try checkDepth(depth)
+        let start = reader.offset - 1
+        let length = try reader.read(UInt32.self)
+        let checksum = try reader.read(UInt64.self)
+        let bytecode = try readBytes(length: UInt64(length))
+        guard Checksum.fnv1a64(bytecode) == checksum else {
+            throw .badData("function checksum mismatch", at: start)
+        }
+        do throws(LuaError) {
+            try lua.load(bytecode, name: "=?", mode: "b")
+        } catch {
+            throw .badBytecode(error, at: start)
+        }
+        let f = lua_gettop(L)
+        try remember(f, shared: shared)
+        let count = Int32(try reader.readByte())
+        guard count == lua.upvalueCount(ofFunctionAt: f) else {
+            throw .badData("upvalue count does not match the function", at: reader.offset - 1)
+        }
+        try announce(Int(count))
+        return count
+    }
+
+    /// A `joinUpvalue` record: upvalue `n` of the function at `f` becomes
+    /// the upvalue an earlier record introduced.
+    @inline(never)
+    private mutating func joinUpvalue(_ n: Int32, of f: Int32) throws(CodecError) {
+        need -= 1
+        _ = try reader.readByte()
+        let k = Int(try reader.read(UInt32.self))
+        guard k < upvalueOwners.count, pushShared(upvalueOwners[k].function) else {
+            throw .unknownUpvalue(k, at: reader.offset - 4)
+        }
+        defer { lua_settop(L, -2) }
+        guard lua.joinUpvalue(n, ofFunctionAt: f, to: upvalueOwners[k].upvalue, ofFunctionAt: -1) else {
+            throw .badData("invalid upvalue join", at: reader.offset - 4)
+        }
+    }
+
+    /// A name as length:u32 bytes, at most what remains.
+    private mutating func readName() throws(CodecError) -> UnsafeRawBufferPointer {
+        try readBytes(length: UInt64(try reader.read(UInt32.self)))
+    }
+
+    mutating func decodeCFunction(shared: Bool) throws(CodecError) {
+        let module = try readName()
+        let field = try readName()
+        let name = display(module) + "." + display(field)
+        guard allowFunctions else { throw .refused("C function '\(name)'") }
+        guard lua.pushLoaded(module: module, field: field) == .function, lua.isCFunction(at: -1) else {
+            lua_settop(L, -2)
+            throw .notFound("C function '\(name)'")
+        }
+        try remember(lua_gettop(L), shared: shared)
+    }
+
+    mutating func decodeModule(shared: Bool) throws(CodecError) {
+        let name = try readName()
+        guard allowFunctions else { throw .refused("module '\(display(name))'") }
+        guard lua.pushLoaded(module: name) == .table else {
+            lua_settop(L, -2)
+            throw .notFound("module '\(display(name))'")
+        }
+        try remember(lua_gettop(L), shared: shared)
+    }
+
+    func pushGlobals() throws(CodecError) {
+        guard allowFunctions else { throw .refused("the global table") }
+        lua_rawgeti(L, LuaState.registryIndex, lua_Integer(LUA_RIDX_GLOBALS))
+    }
+}
+
+/// A name from the data, for a message: UTF-8 (invalid bytes replaced),
+/// control characters as `?`, at most 60 bytes.
+private func display(_ bytes: UnsafeRawBufferPointer) -> String {
+    let text = String(decoding: bytes.prefix(60), as: UTF8.self)
+    return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        + (bytes.count > 60 ? "..." : "")
+}

@@ -1,0 +1,33 @@
+import CLua
+import LuaPool
+import XCTest
+
+/// A fresh interpreter with the standard libraries and luapool's modules.
+func makeCodecState() -> LuaState {
+    let lua = LuaState()!
+    lua.openLibraries()
+    LuaPoolModules.open(lua)
+    return lua
+}
+
+extension LuaState {
+    /// Runs `code`, which may return values; they are left on the stack.
+    func run(_ code: String, results: Int32 = LuaState.multipleResults,
+             file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            try load(code, name: "=test")
+            try call(results: results)
+        } catch {
+            XCTFail("\(error)", file: file, line: line)
+        }
+    }
+
+    /// Evaluates `expression` and returns its result as a Swift value
+    /// (nil for anything but booleans, numbers and strings).
+    func evaluate(_ expression: String) -> LuaValue {
+        let base = top
+        defer { top = base }
+        run("return " + expression, results: 1)
+        return value(at: -1)
+    }
+}
