@@ -48,7 +48,8 @@ final class Interpreter {
     }
 
     private func runOptions(_ options: Options) -> Bool {
-        if options.showVersion { printVersion() }
+        let terminal = isatty(0) != 0
+        if options.showVersion || (options.interactive && terminal) { printVersion() }
         if options.ignoreEnvironment {
             lua.push(true)
             lua.setRegistry("LUA_NOENV")
@@ -65,7 +66,7 @@ final class Interpreter {
         if options.interactive {
             REPL(lua: lua).run()
         } else if options.script == nil, !options.hasExecute, !options.showVersion {
-            if isatty(0) != 0 {
+            if terminal {
                 printVersion()
                 REPL(lua: lua).run()
             } else {
@@ -116,15 +117,14 @@ final class Interpreter {
     }
 
     /// `-l g=mod` runs `g = require "mod"`; `-l mod` runs
-    /// `mod = require "mod"`, with any `-suffix` cut from the global name.
+    /// `mod = require "mod"` (the whole name, `-` included, as Lua 5.4.4's
+    /// lua.c does).
     private func requireLibrary(_ spec: String) -> Bool {
         var global = spec
         var module = spec
         if let eq = spec.firstIndex(of: "=") {
             global = String(spec[..<eq])
             module = String(spec[spec.index(after: eq)...])
-        } else if let dash = spec.firstIndex(of: "-") {
-            global = String(spec[..<dash])
         }
         lua.getGlobal("require")
         lua.push(module)

@@ -9,8 +9,8 @@ struct Options {
     }
 
     var actions: [Action] = []
-    var interactive = false        // -i
-    var showVersion = false        // -v, or -i
+    var interactive = false        // -i (shows the version on a terminal)
+    var showVersion = false        // -v
     var ignoreEnvironment = false  // -E
     var help = false               // -h, --help
     var workers: Int? = nil        // -j N, --workers N
@@ -61,7 +61,7 @@ struct Options {
                 return options
             case "-E": options.ignoreEnvironment = true
             case "-W": options.actions.append(.warningsOn)
-            case "-i": options.interactive = true; options.showVersion = true
+            case "-i": options.interactive = true
             case "-v": options.showVersion = true
             case "-h", "--help": options.help = true
             default:

@@ -33,6 +33,10 @@ struct REPL {
     /// of input.
     private func readChunk() -> Result<Void, LuaError>? {
         guard var line = readLine(prompt: "> ") else { return nil }
+        if line.hasPrefix("=") {
+            // Lua 5.4.4's lua.c still reads `= expr` as `return expr`.
+            line = "return " + line.dropFirst()
+        }
         if (try? lua.load("return " + line, name: "=stdin")) != nil {
             return .success(())
         }

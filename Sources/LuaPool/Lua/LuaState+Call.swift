@@ -32,6 +32,21 @@ extension LuaState {
         }
     }
 
+    /// Pushes the message handler ``call(arguments:results:)`` uses, so a
+    /// loop of calls can share one (see ``call(arguments:results:handler:)``).
+    public func pushMessageHandler() {
+        pushFunction(messageHandler)
+    }
+
+    /// As ``call(arguments:results:)``, with the message handler already at
+    /// `handler` (an absolute index below the function).
+    public func call(arguments: Int32, results: Int32, handler: Int32) throws(LuaError) {
+        let status = lua_pcallk(L, arguments, results, handler, 0, nil)
+        if status != LUA_OK {
+            throw popError(status: status)
+        }
+    }
+
     /// Loads a chunk from memory without running it, pushing it as a
     /// function. `name` is the chunk name (`=stdin`, `@file.lua`);
     /// `mode` is "b", "t" or "bt". Wraps `luaL_loadbufferx`.
@@ -63,19 +78,31 @@ extension LuaState {
     }
 
     /// Pops the error object left by a failed call or load.
+    ///
+    /// The message is made as lua.c's message handler makes it: a string
+    /// or number as it is; else the result of `__tostring` (with no
+    /// traceback), or, when `__tostring` itself raises, that error;
+    /// else `(error object is a T value)`.
     func popError(status: Int32) -> LuaError {
         let value = self.value(at: -1)
-        var (message, fromToString) = (describeError(at: -1), false)
-        if message == nil {
-            message = callToString(at: -1)
-            fromToString = message != nil
-        }
-        pop()
         var traceback: String? = nil
         if getRegistry(tracebackKey) == .string { traceback = toString(at: -1) }
         pop()
         pushNil()
         setRegistry(tracebackKey)
+        var message = describeError(at: -1)
+        var fromToString = false
+        if message == nil {
+            switch callToString(at: -1) {
+            case .success(let text)?:
+                (message, fromToString) = (text, true)
+            case .failure(let inner)?:
+                (message, traceback) = (inner.message, inner.traceback)
+            case nil:
+                break
+            }
+        }
+        pop()
         return LuaError(
             kind: LuaError.Kind(status: status), value: value,
             message: message ?? "(error object is a \(value.type.name) value)",
@@ -90,18 +117,20 @@ extension LuaState {
         }
     }
 
-    /// The result of the `__tostring` metamethod of the value at `index`,
-    /// when it has one that returns a string; the call is protected.
-    func callToString(at index: Int32) -> String? {
+    /// Calls the `__tostring` metamethod of the value at `index`, in
+    /// protected mode: its string, or the error it raised; nil when there
+    /// is no such metamethod or it returns something else.
+    func callToString(at index: Int32) -> Result<String, LuaError>? {
         let index = absoluteIndex(index)
         guard getMetafield("__tostring", of: index) != .nil else { return nil }
         pushValue(at: index)
-        guard lua_pcallk(L, 1, 1, 0, 0, nil) == LUA_OK else {
-            pop()
-            return nil
+        do {
+            try call(arguments: 1, results: 1)
+        } catch {
+            return .failure(error)
         }
         defer { pop() }
-        return type(at: -1) == .string ? toString(at: -1) : nil
+        return type(at: -1) == .string ? toString(at: -1).map { .success($0) } : nil
     }
 }
 

@@ -1,0 +1,52 @@
+import CLua
+
+/// One pool call (`map`, `starmap`, `apply`, an async variant): its
+/// function, its chunks of items, and what has come back.
+final class Job {
+    let id: UInt32
+    /// Codec bytes of the function, sent once to each worker that runs it.
+    let function: [UInt8]
+    let tuples: Bool
+    let seed: Int64?
+    /// Number of input items: the results table's `n`.
+    let count: Int
+    var chunks: [Chunk]
+    /// Registry reference of the results table being filled.
+    let results: Int32
+    /// Chunks neither answered nor dropped.
+    var outstanding: Int
+    /// The first failure; later ones are dropped (first error wins).
+    var failure: JobFailure?
+    /// Chunk ids in the order their answers arrived (for imap_unordered).
+    var arrivals: [UInt32] = []
+
+    struct Chunk {
+        /// Input index of the chunk's first item.
+        let first: Int64
+        let size: Int
+        /// Codec bytes of the items table; emptied once sent.
+        var items: [UInt8]
+        var done = false
+    }
+
+    init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,
+         chunks: [Chunk], results: Int32) {
+        (self.id, self.function, self.tuples, self.seed, self.count) = (id, function, tuples, seed, count)
+        self.chunks = chunks
+        self.results = results
+        self.outstanding = chunks.count
+    }
+
+    var isReady: Bool { outstanding == 0 }
+}
+
+/// Why a job failed.
+enum JobFailure {
+    /// The task raised: its error value and traceback (registry
+    /// references), the input index and the worker that ran it.
+    case raised(value: Int32, traceback: String?, item: Int64, worker: String, pid: Int32)
+    /// The worker died while running `item`.
+    case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64)
+    /// The call was stopped by Ctrl-C.
+    case interrupted
+}

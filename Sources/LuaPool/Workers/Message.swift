@@ -1,0 +1,99 @@
+/// What host and worker say to each other. Every frame starts with a kind
+/// byte and fixed little-endian fields; values follow as codec bytes.
+///
+///     host -> worker   function  jobID                      codec(function)
+///                      task      jobID chunkID first seeded seed  codec(items)
+///     worker -> host   results   jobID chunkID              codec(results)
+///                      failure   jobID chunkID item         codec(error, traceback)
+///                      retiring  (maxtasksperchild reached; EOF follows)
+enum MessageKind: UInt8 {
+    case function = 0x46  // F
+    case task = 0x54      // T
+    case results = 0x52   // R
+    case failure = 0x45   // E
+    case retiring = 0x58  // X
+}
+
+/// The fixed fields of a frame.
+struct MessageHeader: Equatable {
+    var kind: MessageKind
+    var job: UInt32 = 0
+    var chunk: UInt32 = 0
+    /// The input index of the chunk's first item (task), or of the item
+    /// that failed (failure).
+    var index: Int64 = 0
+    /// Whether item i runs after `math.randomseed(seed, i)`; with how the
+    /// items are passed (task).
+    var flags: UInt8 = 0
+    var seed: Int64 = 0
+
+    static let seededFlag: UInt8 = 1
+    /// Items are argument tuples (starmap, apply), not single arguments.
+    static let tuplesFlag: UInt8 = 2
+
+    var byteCount: Int {
+        switch kind {
+        case .function: return 5
+        case .task: return 26
+        case .results: return 9
+        case .failure: return 17
+        case .retiring: return 1
+        }
+    }
+
+    func append(to buffer: inout [UInt8]) {
+        buffer.append(kind.rawValue)
+        switch kind {
+        case .function:
+            buffer.appendLittleEndian(job)
+        case .task:
+            buffer.appendLittleEndian(job)
+            buffer.appendLittleEndian(chunk)
+            buffer.appendLittleEndian(UInt64(bitPattern: index))
+            buffer.append(flags)
+            buffer.appendLittleEndian(UInt64(bitPattern: seed))
+        case .results:
+            buffer.appendLittleEndian(job)
+            buffer.appendLittleEndian(chunk)
+        case .failure:
+            buffer.appendLittleEndian(job)
+            buffer.appendLittleEndian(chunk)
+            buffer.appendLittleEndian(UInt64(bitPattern: index))
+        case .retiring:
+            break
+        }
+    }
+
+    /// Reads the header at the start of `frame`; nil when it is not one.
+    init?(_ frame: UnsafeRawBufferPointer) {
+        guard let first = frame.first, let kind = MessageKind(rawValue: first) else { return nil }
+        self.kind = kind
+        guard frame.count >= byteCount else { return nil }
+        func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: frame.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        func i64(_ at: Int) -> Int64 { Int64(littleEndian: frame.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+        switch kind {
+        case .function:
+            job = u32(1)
+        case .task:
+            (job, chunk, index, flags, seed) = (u32(1), u32(5), i64(9), frame[17], i64(18))
+        case .results:
+            (job, chunk) = (u32(1), u32(5))
+        case .failure:
+            (job, chunk, index) = (u32(1), u32(5), i64(9))
+        case .retiring:
+            break
+        }
+    }
+
+    init(kind: MessageKind, job: UInt32 = 0, chunk: UInt32 = 0, index: Int64 = 0,
+         flags: UInt8 = 0, seed: Int64 = 0) {
+        (self.kind, self.job, self.chunk, self.index, self.flags, self.seed) =
+            (kind, job, chunk, index, flags, seed)
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}

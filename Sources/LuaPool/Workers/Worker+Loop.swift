@@ -1,0 +1,213 @@
+import CLua
+import Glibc
+
+/// The loop a pool worker runs after the fork, modelled on the `worker()`
+/// function of CPython's `multiprocessing/pool.py`: read a task, run each
+/// item under a message handler that adds a traceback, answer with the
+/// results or with the first error; leave at end of file (the host closed
+/// the pool or is gone), or after `maxTasks` tasks.
+final class WorkerLoop {
+    let lua: LuaState
+    let socket: FileDescriptor
+    /// Where the worker writes the input index of the item it is running,
+    /// for the host to name it if the worker dies.
+    let progress: UnsafeMutablePointer<Int64>
+    var tasksLeft: Int?
+
+    private var reader = FrameReader()
+    private var output: [UInt8] = []
+    private static let functionKey = "luapool.worker.function"
+
+    init(lua: LuaState, socket: FileDescriptor, progress: UnsafeMutablePointer<Int64>, maxTasks: Int?) {
+        self.lua = lua
+        self.socket = socket
+        self.progress = progress
+        self.tasksLeft = maxTasks
+    }
+
+    /// Runs until the host closes the socket; returns the exit status.
+    func run() -> Int32 {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            do {
+                while try reader.next({ frame in try handle(frame) }) {}
+            } catch {
+                writeError("luapool worker: \(error)\n")
+                return 70
+            }
+            if tasksLeft == 0 {
+                output.removeAll(keepingCapacity: true)
+                Frame.appendHeader(length: 1, to: &output)
+                MessageHeader(kind: .retiring).append(to: &output)
+                guard send() else { return 0 }
+                return 0
+            }
+            let count = buffer.withUnsafeMutableBytes { Spin.read(socket, into: $0) }
+            guard let count, count > 0 else { return 0 }
+            buffer.withUnsafeBytes { reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
+    private func handle(_ frame: UnsafeRawBufferPointer) throws {
+        guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
+        let body = UnsafeRawBufferPointer(rebasing: frame[header.byteCount...])
+        switch header.kind {
+        case .function:
+            guard try Wire.decode(lua, body) == 1 else { throw WorkerProtocolError() }
+            lua.setRegistry(WorkerLoop.functionKey)
+        case .task:
+            try runTask(header, body)
+            if let left = tasksLeft { tasksLeft = left - 1 }
+        default:
+            throw WorkerProtocolError()
+        }
+    }
+
+    /// Runs every item of a chunk and answers once.
+    private func runTask(_ header: MessageHeader, _ body: UnsafeRawBufferPointer) throws {
+        let base = lua.top
+        defer { lua.top = base }
+        lua.pushMessageHandler()
+        let handler = lua.top
+        guard try Wire.decode(lua, body) == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
+        let items = lua.top
+        let count = lua.rawLength(at: items)
+        lua.newTable(array: Int32(min(count, 1 << 20)), hash: 1)
+        let results = lua.top
+        let tuples = header.flags & MessageHeader.tuplesFlag != 0
+        for i in 1...max(count, 1) where count > 0 {
+            let index = header.index + Int64(i - 1)
+            progress.pointee = index
+            if header.flags & MessageHeader.seededFlag != 0 {
+                Random.seed(lua, header.seed, index)
+            }
+            lua.getRegistry(WorkerLoop.functionKey)
+            let arguments = pushArguments(item: i, of: items, tuples: tuples)
+            do {
+                try lua.call(arguments: arguments, results: 1, handler: handler)
+            } catch {
+                answerFailure(header, item: index, error)
+                return
+            }
+            lua.rawSet(lua_Integer(i), of: results)
+        }
+        progress.pointee = 0
+        lua.push(count)
+        lua.setField("n", of: results)
+        answerResults(header, resultsAt: results, first: header.index)
+    }
+
+    /// Pushes item `i` as one argument, or a tuple's values as arguments
+    /// (honouring the tuple's `n`, so nils inside it are kept).
+    private func pushArguments(item i: Int, of items: Int32, tuples: Bool) -> Int32 {
+        lua.rawGet(lua_Integer(i), of: items)
+        guard tuples else { return 1 }
+        let tuple = lua.top
+        var count = lua.rawLength(at: tuple)
+        if lua.getField("n", of: tuple) == .number, let n = lua.toInteger(at: -1) {
+            count = Int(max(0, n))
+        }
+        lua.pop()
+        lua.ensureStack(Int32(min(count, 8000)) + 2)
+        for k in 1...max(count, 1) where count > 0 {
+            lua.rawGet(lua_Integer(k), of: tuple)
+        }
+        lua.remove(at: tuple)
+        return Int32(count)
+    }
+
+    private func answerResults(_ task: MessageHeader, resultsAt results: Int32, first: Int64) {
+        output.removeAll(keepingCapacity: true)
+        let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk)
+        lua.pushValue(at: results)
+        defer { lua.pop() }
+        do {
+            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+                try Wire.encode(lua, count: 1, into: &buffer)
+            }
+        } catch {
+            // A result that cannot be sent fails the task, not the worker.
+            let (item, message) = unsendableResult(in: results, first: first) ?? (first, error.message)
+            output.removeAll(keepingCapacity: true)
+            lua.push("\(message) (in the result of item \(item))")
+            lua.pushNil()
+            encodeFailure(task, item: item)
+            lua.pop(2)
+        }
+        _ = send()
+    }
+
+    /// The first result that cannot be sent, found by encoding each alone.
+    private func unsendableResult(in results: Int32, first: Int64) -> (Int64, String)? {
+        let count = lua.rawLength(at: results)
+        var scratch: [UInt8] = []
+        for i in 1...max(count, 1) where count > 0 {
+            lua.rawGet(lua_Integer(i), of: results)
+            defer { lua.pop() }
+            do {
+                scratch.removeAll(keepingCapacity: true)
+                try Wire.encode(lua, count: 1, into: &scratch)
+            } catch {
+                return (first + Int64(i) - 1, error.message)
+            }
+        }
+        return nil
+    }
+
+    private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError) {
+        output.removeAll(keepingCapacity: true)
+        lua.push(error.value)
+        if let traceback = error.traceback { lua.push(traceback) } else { lua.pushNil() }
+        encodeFailure(task, item: item)
+        lua.pop(2)
+        _ = send()
+    }
+
+    /// Frames the error value and traceback on top of the stack; an error
+    /// value that cannot be sent goes as its text.
+    private func encodeFailure(_ task: MessageHeader, item: Int64) {
+        let header = MessageHeader(kind: .failure, job: task.job, chunk: task.chunk, index: item)
+        do {
+            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+                try Wire.encode(lua, count: 2, into: &buffer)
+            }
+        } catch {
+            let text = lua.toString(at: -2) ?? "(error object is a \(lua.typeNameForError(at: -2)) value)"
+            lua.push(text)
+            lua.pushValue(at: -2)
+            output.removeAll(keepingCapacity: true)
+            try? frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+                try Wire.encode(lua, count: 2, into: &buffer)
+            }
+            lua.pop(2)
+        }
+    }
+
+    /// Appends a frame: `header`, then what `body` appends.
+    private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(WireError) -> Void) throws(WireError) {
+        let start = output.count
+        output.append(contentsOf: [0, 0, 0, 0])
+        header.append(to: &output)
+        try body(&output)
+        let length = UInt32(output.count - start - Frame.headerLength)
+        for k in 0..<4 { output[start + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
+    }
+
+    /// Sends `output`; false when the host is gone.
+    private func send() -> Bool {
+        do {
+            try output.withUnsafeBytes { try socket.sendAll($0) }
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+struct WorkerProtocolError: Error, CustomStringConvertible {
+    var description: String { "bad frame from the host" }
+}
+
+private func writeError(_ text: String) {
+    fputs(text, stderr)
+}

@@ -1,0 +1,2 @@
+print(select("#", ...), ...)
+print(arg[-1], arg[0])

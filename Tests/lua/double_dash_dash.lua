@@ -1,0 +1,1 @@
+-- Not run: after `--`, `-` names a file called "-".

@@ -1,0 +1,4 @@
+local E = setmetatable({}, {
+  __tostring = function() error("tostring failed") end,
+})
+error(E)

@@ -1,0 +1,1 @@
+print("script sees", first, second, third)

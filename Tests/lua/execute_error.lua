@@ -1,0 +1,1 @@
+print("not reached: the -e before failed")

@@ -1,0 +1,1 @@
+-- Not run: '-e' has no argument.

@@ -1,0 +1,1 @@
+-- Not run: as lua.c, an option where -e's argument belongs is refused.

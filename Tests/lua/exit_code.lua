@@ -1,0 +1,3 @@
+print("leaving with 3")
+os.exit(3)
+print("not reached")

@@ -1,0 +1,2 @@
+print("leaving with false")
+os.exit(false)

@@ -1,0 +1,2 @@
+print("leaving with true")
+os.exit(true)

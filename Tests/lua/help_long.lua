@@ -1,0 +1,2 @@
+-- Not run: --help prints the usage and exits.
+print("not reached")

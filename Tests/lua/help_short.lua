@@ -1,0 +1,2 @@
+-- Not run: -h prints the usage and exits.
+print("not reached")

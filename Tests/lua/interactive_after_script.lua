@@ -1,0 +1,2 @@
+from_script = "set by the script"
+print("script ran with", ...)

@@ -1,0 +1,1 @@
+-- Not run: the REPL reads standard input.

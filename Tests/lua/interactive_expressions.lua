@@ -1,0 +1,2 @@
+-- Not run: the REPL reads standard input. (-v prints the banner whether or
+-- not stdin is a terminal, so these cases do not depend on -i's banner.)

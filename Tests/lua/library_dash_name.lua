@@ -1,0 +1,1 @@
+print(_G["helper_module-v2"] and _G["helper_module-v2"].name, helper_module)

@@ -1,0 +1,1 @@
+print(hm.name, helper_module, other == hm)

@@ -1,0 +1,1 @@
+-- Not run: '-l' has no argument.

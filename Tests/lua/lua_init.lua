@@ -1,0 +1,1 @@
+print("script sees", init_value)

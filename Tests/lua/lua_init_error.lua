@@ -1,0 +1,1 @@
+print("not reached: LUA_INIT failed")

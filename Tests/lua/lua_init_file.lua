@@ -1,0 +1,1 @@
+print("script sees", initialized_by_file)

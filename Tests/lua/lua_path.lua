@@ -1,0 +1,1 @@
+print("LUA_PATH used:", package.path:find("/from/LUA_PATH/", 1, true) ~= nil)

@@ -1,0 +1,1 @@
+-- Not run: the arguments name a script that does not exist.

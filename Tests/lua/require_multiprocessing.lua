@@ -1,0 +1,2 @@
+local mp = require "multiprocessing"
+print(type(mp), package.loaded.multiprocessing == mp)

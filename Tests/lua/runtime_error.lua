@@ -1,0 +1,7 @@
+local function fail(message)
+  local prefix = "boom: "
+  error(prefix .. message)
+end
+
+fail("from line 3")
+print("not reached")

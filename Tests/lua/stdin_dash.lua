@@ -1,0 +1,1 @@
+-- Not run: `-` reads the script from standard input.

@@ -1,0 +1,1 @@
+-- Not run: the script comes from standard input.

@@ -1,0 +1,1 @@
+-- Not run: without a script, standard input (not a terminal) is run.

@@ -1,0 +1,2 @@
+-- Not run: the option is refused.
+print("not reached")

@@ -1,0 +1,1 @@
+print("count", select("#", ...), #arg, arg[0])

@@ -1,0 +1,1 @@
+-- Not run: -v alone prints the version and does not read standard input.

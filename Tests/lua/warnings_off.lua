@@ -1,0 +1,2 @@
+warn("hi")
+print("no warning without -W")

@@ -1,0 +1,3 @@
+warn("hi")
+warn("several ", "parts")
+print("stdout is untouched")

@@ -1,0 +1,2 @@
+-- Not run: the -j value is refused.
+print("not reached")

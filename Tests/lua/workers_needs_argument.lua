@@ -1,0 +1,1 @@
+-- Not run: '-j' has no value.

@@ -1,0 +1,1 @@
+print("pool size", debug.getregistry()["luapool.workers"])
