@@ -16,14 +16,16 @@ struct Decoder {
 
     /// Bytes the values announced but not started yet need at least.
     var need = 0
-    /// Stack index of the table of shared objects (by number + 1); nil
-    /// there until the first shared object.
+    /// Stack index of the table of shared objects, in the order their
+    /// records start (from 1); nil there until the first shared object.
     var memo: Int32 = 0
-    var hasMemo = false
-    var objectCount = 0
-    /// For each upvalue record that carried a value: the number of its
-    /// function and the upvalue's index there.
+    var sharedCount = 0
+    /// For each upvalue record that carried a value: the memo slot of its
+    /// function (0 when not shared) and the upvalue's index there.
     var upvalueOwners: [(function: Int, upvalue: Int32)] = []
+    /// Key slots, on the stack just above the memo; which are filled.
+    var keySlotCount = 0
+    var keySlotsFilled = KeySlotSet()
 
     init(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, allowFunctions: Bool) {
         self.lua = lua
@@ -36,6 +38,9 @@ struct Decoder {
     /// beyond it they grow as entries actually arrive.
     static let maxPresize = 1 << 24
 
+    /// The stack during decoding: the memo slot, the key slots, then the
+    /// values as they are decoded. Memo and key slots are removed at the
+    /// end.
     mutating func decodeMessage() throws(CodecError) -> Int32 {
         guard reader.remaining > 0 else { throw .badData("empty string") }
         let version = try reader.readByte()
@@ -43,13 +48,15 @@ struct Decoder {
             throw .unsupportedVersion(version)
         }
         let count = Int(try reader.read(UInt32.self))
+        keySlotCount = Int(try reader.read(UInt16.self))
+        guard keySlotCount <= Codec.keySlots else { throw .badData("too many key slots", at: 5) }
         try announce(count)
         let base = lua.top
-        guard count < 1_000_000, lua_checkstack(L, Int32(count) + 8) != 0 else {
+        guard count < 1_000_000, lua_checkstack(L, Int32(count + keySlotCount) + 8) != 0 else {
             throw .badData("too many values", at: 1)
         }
-        lua_pushnil(L)
-        memo = lua.top
+        lua_settop(L, base + 1 + Int32(keySlotCount))
+        memo = base + 1
         do throws(CodecError) {
             for _ in 0..<count { try decodeValue(depth: 1) }
             guard reader.remaining == 0 else {
@@ -59,7 +66,9 @@ struct Decoder {
             lua.top = base
             throw error
         }
-        lua.remove(at: memo)
+        let reserved = 1 + Int32(keySlotCount)
+        lua_rotate(L, base + 1, -reserved)
+        lua.pop(reserved)
         return Int32(count)
     }
 
@@ -84,10 +93,10 @@ struct Decoder {
         }
         let flags = tag & ~Tag.kindMask
         switch tag & Tag.kindMask {
-        case Tag.string8...Tag.string64 where flags == Tag.shared:
-            try decodeScalar(tag & Tag.kindMask)
-            objectCount -= 1  // numbered again just below, and kept
-            try remember(lua_gettop(L), shared: true)
+        case Tag.keyRef where flags == 0:
+            try pushKey()
+        case Tag.keyDef where flags == 0:
+            try defineKey()
         case Tag.table:
             try decodeTable(shared: flags & Tag.shared != 0, metatable: flags & Tag.metatable != 0, depth: depth)
         case Tag.luaFunction where flags & Tag.metatable == 0:
@@ -121,13 +130,10 @@ struct Decoder {
         }
     }
 
-    /// Strings are numbered like objects, so that a repeated one can be a
-    /// reference.
     @inline(__always)
     mutating func pushString(length: UInt64) throws(CodecError) {
         let bytes = try readBytes(length: length)
         lua_pushlstring(L, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count)
-        objectCount += 1
     }
 
     /// A length checked against what remains after the values still owed.
@@ -170,7 +176,7 @@ struct Decoder {
         let hashCount = Int(try reader.read(UInt32.self))
         try announce(arrayCount + 2 * hashCount + (metatable ? 1 : 0))
         lua_createtable(L, Int32(min(arrayCount, Decoder.maxPresize)), Int32(min(hashCount, Decoder.maxPresize)))
-        try remember(lua_gettop(L), shared: shared)
+        remember(lua_gettop(L), shared: shared)
         return (arrayCount, hashCount)
     }
 
@@ -201,35 +207,74 @@ struct Decoder {
         }
     }
 
-    /// Numbers the object at `index` and keeps it when others refer to it.
-    mutating func remember(_ index: Int32, shared: Bool) throws(CodecError) {
-        let number = objectCount
-        objectCount += 1
-        guard shared else { return }
-        if !hasMemo {
+    /// Keeps the object at `index` when it is shared, in the next memo
+    /// slot, and returns that slot (0 when not kept).
+    @discardableResult
+    mutating func remember(_ index: Int32, shared: Bool) -> Int {
+        guard shared else { return 0 }
+        if sharedCount == 0 {
             lua_createtable(L, 0, 0)
             clua_replace(L, memo)
-            hasMemo = true
         }
+        sharedCount += 1
         lua_pushvalue(L, index)
-        lua_rawseti(L, memo, lua_Integer(number) + 1)
+        lua_rawseti(L, memo, lua_Integer(sharedCount))
+        return sharedCount
     }
 
-    /// Pushes shared object `number`; false (nothing pushed) if there is
-    /// no such object.
-    func pushShared(_ number: Int) -> Bool {
-        guard hasMemo, number < objectCount else { return false }
-        if lua_rawgeti(L, memo, lua_Integer(number) + 1) == LUA_TNIL {
-            lua_settop(L, -2)
-            return false
-        }
+    /// Pushes the object in memo slot `slot`; false (nothing pushed) when
+    /// there is no such slot.
+    func pushShared(_ slot: Int) -> Bool {
+        guard slot >= 1, slot <= sharedCount else { return false }
+        lua_rawgeti(L, memo, lua_Integer(slot))
         return true
+    }
+
+    /// `keyDef`: a short string, also kept in its key slot.
+    private mutating func defineKey() throws(CodecError) {
+        let slot = Int(try reader.readByte())
+        guard slot < keySlotCount else { throw .badData("key slot \(slot) out of range", at: reader.offset - 1) }
+        try pushString(length: UInt64(try reader.readByte()))
+        lua_copy(L, -1, memo + 1 + Int32(slot))
+        keySlotsFilled.insert(slot)
+    }
+
+    /// `keyRef`: the string in a key slot.
+    private mutating func pushKey() throws(CodecError) {
+        let slot = Int(try reader.readByte())
+        guard keySlotsFilled.contains(slot) else { throw .badData("empty key slot \(slot)", at: reader.offset - 1) }
+        lua_pushvalue(L, memo + 1 + Int32(slot))
     }
 
     private mutating func pushReference() throws(CodecError) {
         let number = Int(try reader.read(UInt32.self))
-        guard pushShared(number) else {
+        guard pushShared(number + 1) else {
             throw .unknownObject(number, at: reader.offset - 4)
+        }
+    }
+}
+
+/// A set of key slots (0..<256) as a bitmap.
+struct KeySlotSet {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    mutating func insert(_ slot: Int) {
+        let bit = UInt64(1) << UInt64(slot & 63)
+        switch slot >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    func contains(_ slot: Int) -> Bool {
+        let bit = UInt64(1) << UInt64(slot & 63)
+        switch slot >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
         }
     }
 }

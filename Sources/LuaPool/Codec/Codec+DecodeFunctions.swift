@@ -7,15 +7,14 @@ import CLua
 extension Decoder {
     /// On the recursive path: kept to the loop over upvalues.
     mutating func decodeLuaFunction(shared: Bool, depth: Int) throws(CodecError) {
-        let number = objectCount
-        let count = try loadFunction(shared: shared, depth: depth)
+        let (slot, count) = try loadFunction(shared: shared, depth: depth)
         let f = lua_gettop(L)
         var n: Int32 = 1
         while n <= count {
             if try reader.peekByte() == Tag.joinUpvalue {
                 try joinUpvalue(n, of: f)
             } else {
-                upvalueOwners.append((number, n))
+                upvalueOwners.append((slot, n))
                 try decodeValue(depth: depth + 1)
                 lua_setupvalue(L, f, n)
             }
@@ -24,9 +23,10 @@ extension Decoder {
     }
 
     /// Reads the bytecode, checks it and pushes the loaded function;
-    /// returns its number of upvalues, whose records follow.
+    /// returns its memo slot (0 when not shared) and its number of
+    /// upvalues, whose records follow.
     @inline(never)
-    private mutating func loadFunction(shared: Bool, depth: Int) throws(CodecError) -> Int32 {
+    private mutating func loadFunction(shared: Bool, depth: Int) throws(CodecError) -> (Int, Int32) {
         guard allowFunctions else { throw .refused("function") }
         try checkDepth(depth)
         let start = reader.offset - 1
@@ -42,13 +42,13 @@ extension Decoder {
             throw .badBytecode(error, at: start)
         }
         let f = lua_gettop(L)
-        try remember(f, shared: shared)
+        let slot = remember(f, shared: shared)
         let count = Int32(try reader.readByte())
         guard count == lua.upvalueCount(ofFunctionAt: f) else {
             throw .badData("upvalue count does not match the function", at: reader.offset - 1)
         }
         try announce(Int(count))
-        return count
+        return (slot, count)
     }
 
     /// A `joinUpvalue` record: upvalue `n` of the function at `f` becomes
@@ -81,7 +81,7 @@ extension Decoder {
             lua_settop(L, -2)
             throw .notFound("C function '\(name)'")
         }
-        try remember(lua_gettop(L), shared: shared)
+        remember(lua_gettop(L), shared: shared)
     }
 
     mutating func decodeModule(shared: Bool) throws(CodecError) {
@@ -91,7 +91,7 @@ extension Decoder {
             lua_settop(L, -2)
             throw .notFound("module '\(display(name))'")
         }
-        try remember(lua_gettop(L), shared: shared)
+        remember(lua_gettop(L), shared: shared)
     }
 
     func pushGlobals() throws(CodecError) {

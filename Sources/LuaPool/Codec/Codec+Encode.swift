@@ -11,31 +11,48 @@ struct Encoder {
     let L: OpaquePointer
     var out = ByteWriter()
 
-    /// Objects written so far, by `lua_topointer` (strings by the address
-    /// of their bytes): `a` is the object number and `b` the offset of its
-    /// tag. Before the first table or
+    /// Objects written so far, by `lua_topointer`: `a` is the object
+    /// number, in the order their records start, and `b` the offset of its
+    /// tag. Before the
+    /// first table or
     /// function it is seeded with the global table (`a` = -1) and the
     /// modules of package.loaded (`a` = -2 - k for `modules[k]`), which
     /// become numbered objects when first written.
     var objects = PointerMap()
     var objectCount = 0
+    /// Where each reference's number goes, and the object it refers to:
+    /// the number written is the object's rank among the shared objects,
+    /// known only at the end (see ``patchReferences()``).
+    var references: [(offset: Int, object: Int)] = []
+    /// The numbers of the objects marked shared so far.
+    var sharedObjects: [Int] = []
     var seeded = false
     var modules: [[UInt8]] = []
 
     /// Upvalues written so far, by `lua_upvalueid`: `a` is the upvalue
-    /// number, `b` the tag offset of the function that introduced it.
+    /// number (in the order of the records that carry their values), `b`
+    /// unused.
     var upvalues = PointerMap(capacity: 8)
-    var upvalueCount = 0
+    /// For each upvalue number: the function that introduced it, as its
+    /// object number and tag offset.
+    var upvalueFunctions: [(object: Int, offset: Int)] = []
+
+    /// What each key slot holds, by the address of the string's bytes
+    /// (short strings are interned: one address per contents).
+    let keySlots = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: Codec.keySlots)
+    var keySlotsUsed = 0
 
     init(_ lua: LuaState) {
         self.lua = lua
         self.L = lua.L
+        keySlots.initialize(repeating: nil, count: Codec.keySlots)
     }
 
     mutating func release() {
         out.free()
         objects.free()
         upvalues.free()
+        keySlots.deallocate()
     }
 
     /// Writes the header and `count` values from stack index `first`.
@@ -44,6 +61,7 @@ struct Encoder {
         defer { lua.top = base }
         out.append(Codec.version)
         out.append(UInt32(count))
+        out.append(UInt16(0))  // key slots used, known at the end
         for i in 0..<count {
             do throws(CodecError) {
                 try encodeValue(first + i, depth: 1)
@@ -53,6 +71,31 @@ struct Encoder {
                 throw error
             }
         }
+        patchReferences()
+        out.patch(UInt16(keySlotsUsed), at: 5)
+    }
+
+    /// The decoder keeps shared objects in the order their records start
+    /// and a reference names one by its place in that order, so each
+    /// reference gets its target's rank among the shared objects.
+    private mutating func patchReferences() {
+        guard !references.isEmpty else { return }
+        sharedObjects.sort()
+        for (offset, object) in references {
+            var low = 0, high = sharedObjects.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sharedObjects[middle] < object { low = middle + 1 } else { high = middle }
+            }
+            out.patch(UInt32(low), at: offset)
+        }
+    }
+
+    /// Sets the `shared` flag in the tag at `offset` of object `object`.
+    mutating func markShared(_ object: Int, at offset: Int) {
+        guard out.bytes[offset] & Tag.shared == 0 else { return }
+        out.setBits(Tag.shared, at: offset)
+        sharedObjects.append(object)
     }
 
     /// Writes the value at absolute stack index `index`, one level deeper
@@ -92,19 +135,11 @@ struct Encoder {
     }
 
     /// Reads the string with its length: never `String`, never a number
-    /// conversion. Every string record is numbered; a key string met
-    /// before (the same Lua string object, which for short strings means
-    /// the same contents) becomes a reference. Keys repeat from record to
-    /// record; other strings are rarely worth remembering.
+    /// conversion.
     @inline(__always)
-    private mutating func encodeString(_ index: Int32, isKey: Bool = false) {
+    private mutating func encodeString(_ index: Int32) {
         var length = 0
         let bytes = lua_tolstring(L, index, &length)!
-        if isKey, let slot = objects.findOrInsert(bytes, .init(a: objectCount, b: out.count)) {
-            writeKnownObject(slot)
-            return
-        }
-        objectCount += 1
         out.reserve(9 + length)
         if length <= Int(UInt8.max) {
             out.append(Tag.string8, UInt8(length))
@@ -113,6 +148,30 @@ struct Encoder {
         } else {
             out.append(Tag.string64, UInt64(length))
         }
+        out.append(UnsafeRawPointer(bytes), count: length)
+    }
+
+    /// A key string: through the key slots when short. The slot is chosen
+    /// by address, so a key met again is usually still there.
+    @inline(__always)
+    private mutating func encodeKeyString(_ index: Int32) {
+        var length = 0
+        let bytes = lua_tolstring(L, index, &length)!
+        guard length <= Codec.maxKeyLength else {
+            encodeString(index)
+            return
+        }
+        let hash = UInt64(UInt(bitPattern: bytes)) &* 0x9E37_79B9_7F4A_7C15
+        let slot = Int(truncatingIfNeeded: hash >> 56)
+        if keySlots[slot] == UnsafePointer(bytes) {
+            out.append(Tag.keyRef, UInt8(slot))
+            return
+        }
+        keySlots[slot] = UnsafePointer(bytes)
+        keySlotsUsed = max(keySlotsUsed, slot + 1)
+        out.reserve(3 + length)
+        out.append(Tag.keyDef, UInt8(slot))
+        out.append(UInt8(length))
         out.append(UnsafeRawPointer(bytes), count: length)
     }
 
@@ -148,7 +207,7 @@ struct Encoder {
         if lua_getmetatable(L, t) != 0 {
             out.setBits(Tag.metatable, at: tagOffset)
             do throws(CodecError) {
-                try encodeValue(value, depth: depth + 1)
+                try encodeValue(value - 1, depth: depth + 1)
             } catch {
                 throw error.inside("<metatable>")
             }
@@ -160,7 +219,7 @@ struct Encoder {
     @inline(__always)
     private mutating func encodePair(_ value: Int32, depth: Int) throws(CodecError) {
         if lua_type(L, value - 1) == LUA_TSTRING {
-            encodeString(value - 1, isKey: true)
+            encodeKeyString(value - 1)
         } else {
             do throws(CodecError) {
                 try encodeValue(value - 1, depth: depth)
@@ -201,8 +260,9 @@ struct Encoder {
     mutating func writeKnownObject(_ slot: Int) {
         let known = objects[slot]
         if known.a >= 0 {
-            out.append(Tag.ref, UInt32(known.a))
-            out.setBits(Tag.shared, at: known.b)
+            references.append((out.count + 1, known.a))
+            out.append(Tag.ref, UInt32(0))
+            markShared(known.a, at: known.b)
         } else if known.a == -1 {
             out.append(Tag.globals)
         } else {

@@ -9,11 +9,12 @@ extension Encoder {
             return
         }
         guard let tagOffset = try writeBytecode(f, depth: depth) else { return }
+        let object = objectCount - 1
         let count = lua.upvalueCount(ofFunctionAt: f)
         out.append(UInt8(count))
         var n: Int32 = 1
         while n <= count {
-            if !writeUpvalueJoin(n, of: f, tagOffset: tagOffset) {
+            if !writeUpvalueJoin(n, of: f, object: object, tagOffset: tagOffset) {
                 lua_getupvalue(L, f, n)
                 do throws(CodecError) {
                     try encodeValue(lua_gettop(L), depth: depth + 1)
@@ -51,14 +52,15 @@ extension Encoder {
     /// returns true. A new upvalue gets the next number; false then, and
     /// its value is written next.
     @inline(never)
-    private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, tagOffset: Int) -> Bool {
+    private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, object: Int, tagOffset: Int) -> Bool {
         let id = lua_upvalueid(L, f, n)!
-        if let slot = upvalues.findOrInsert(id, .init(a: upvalueCount, b: tagOffset)) {
-            out.append(Tag.joinUpvalue, UInt32(upvalues[slot].a))
-            out.setBits(Tag.shared, at: upvalues[slot].b)
+        if let slot = upvalues.findOrInsert(id, .init(a: upvalueFunctions.count, b: 0)) {
+            let number = upvalues[slot].a
+            out.append(Tag.joinUpvalue, UInt32(number))
+            markShared(upvalueFunctions[number].object, at: upvalueFunctions[number].offset)
             return true
         }
-        upvalueCount += 1
+        upvalueFunctions.append((object, tagOffset))
         return false
     }
 

@@ -1,14 +1,19 @@
 // The wire format, version 1. docs/codec.md describes it for readers; this
 // file is where the numbers live.
 //
-//   message  = version:u8  count:u32  value{count}
+//   message  = version:u8  count:u32  keySlots:u16  value{count}
 //   value    = tag:u8 payload
 //
-// Every multi-byte number is little-endian. Strings, tables, functions and
-// modules are *objects*: each gets the next object number (from 0, in the
-// order their records start) and a later `ref` record can point back to
-// it. An object that some later record refers to has the `shared` flag set
-// in its tag, so the decoder keeps only those.
+// Every multi-byte number is little-endian.
+//
+// Tables, functions and modules are *objects*. An object that a later
+// `ref` record refers to has the `shared` flag set in its tag; the decoder
+// keeps the shared objects, numbered from 0 in the order their records
+// start, and a `ref` names one by that number.
+//
+// Key strings repeat from record to record, so they go through a small
+// cache of `keySlots` (at most 256) slots: `keyDef` puts a string in a
+// slot (and is that string), `keyRef` is the string in a slot.
 
 extension Codec {
     /// The format version, the first byte of every message.
@@ -20,6 +25,11 @@ extension Codec {
     /// are refused by the encoder and by the decoder, so neither ever
     /// recurses further.
     public static let maxDepth = 1000
+
+    /// The number of key slots; key strings longer than ``maxKeyLength``
+    /// (not interned by Lua, so not found by address) do not use them.
+    static let keySlots = 256
+    static let maxKeyLength = 40
 }
 
 /// Record tags. The low six bits name the record; the two high bits are
@@ -37,18 +47,17 @@ enum Tag {
     /// A float: the eight bytes of its IEEE 754 bit pattern (so NaN
     /// payloads, infinities and -0.0 come back exactly).
     static let float: UInt8 = 0x06
-    /// A string of up to 255 bytes (object): length:u8, bytes. Repeats of
-    /// a string are references to its first record.
+    /// A string of up to 255 bytes: length:u8, bytes.
     static let string8: UInt8 = 0x07
-    /// A string of up to 2^32-1 bytes (object): length:u32, bytes.
+    /// A string of up to 2^32-1 bytes: length:u32, bytes.
     static let string32: UInt8 = 0x08
-    /// A longer string (object): length:u64, bytes.
+    /// A longer string: length:u64, bytes.
     static let string64: UInt8 = 0x09
     /// A table (object): arrayCount:u32 hashCount:u32, then arrayCount
     /// values (t[1], t[2], ... nil for holes), then hashCount key/value
     /// pairs, then the metatable when the tag has the `metatable` flag.
     static let table: UInt8 = 0x0A
-    /// A reference to an earlier object: number:u32.
+    /// A reference to an earlier shared object: number:u32.
     static let ref: UInt8 = 0x0B
     /// A Lua function (object): length:u32 checksum:u64 bytecode{length}
     /// upvalueCount:u8, then one record per upvalue: a value, or
@@ -65,9 +74,12 @@ enum Tag {
     /// earlier upvalue record introduced; number:u32 counts the upvalue
     /// records that carried a value, from 0, in message order.
     static let joinUpvalue: UInt8 = 0x10
+    /// A string that also goes in key slot `slot`: slot:u8 length:u8 bytes.
+    static let keyDef: UInt8 = 0x11
+    /// The string in key slot `slot`: slot:u8.
+    static let keyRef: UInt8 = 0x12
 
-    /// The object is referred to later on (strings, tables, functions,
-    /// modules).
+    /// The object is referred to later on (tables, functions, modules).
     static let shared: UInt8 = 0x80
     /// A metatable follows the table's contents.
     static let metatable: UInt8 = 0x40
