@@ -12,6 +12,13 @@ func makeCodecLua() throws -> LuaState {
 }
 
 extension LuaState {
+    /// Whether the chunk `code` returns true.
+    func holds(_ code: String) throws -> Bool {
+        try run(code, results: 1)
+        defer { pop() }
+        return value(at: -1) == .boolean(true)
+    }
+
     /// Encodes the `count` values on top of the stack, pops them, decodes
     /// the bytes and leaves the decoded values on the stack.
     func roundTrip(count: Int32 = 1, allowFunctions: Bool = true) throws -> [UInt8] {

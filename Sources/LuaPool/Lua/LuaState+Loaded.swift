@@ -24,8 +24,10 @@ extension LuaState {
 
     /// Where the value at `index` is found as `package.loaded[module][field]`
     /// (both string keys, compared raw), or nil. When it is found under
-    /// several names, the bytewise smallest (module, field) pair is chosen,
-    /// so that the answer does not depend on table order.
+    /// several names, a module other than `_G` wins (a global may be an
+    /// alias; the module is where the function comes from), then the
+    /// bytewise smallest (module, field) pair, so that the answer does not
+    /// depend on table order.
     public func loadedName(ofValueAt index: Int32) -> (module: [UInt8], field: [UInt8])? {
         let target = absoluteIndex(index)
         var best: (module: [UInt8], field: [UInt8])? = nil
@@ -75,6 +77,10 @@ extension LuaState {
     }
 }
 
+private let globalsModule = Array("_G".utf8)
+
 private func precedes(_ a: ([UInt8], [UInt8]), _ b: ([UInt8], [UInt8])) -> Bool {
-    a.0 == b.0 ? a.1.lexicographicallyPrecedes(b.1) : a.0.lexicographicallyPrecedes(b.0)
+    let (aIsGlobal, bIsGlobal) = (a.0 == globalsModule, b.0 == globalsModule)
+    if aIsGlobal != bIsGlobal { return bIsGlobal }
+    return a.0 == b.0 ? a.1.lexicographicallyPrecedes(b.1) : a.0.lexicographicallyPrecedes(b.0)
 }

@@ -1,0 +1,148 @@
+import CLua
+import LuaPool
+import Testing
+
+/// Functions through the codec: bytecode and upvalues, shared upvalues,
+/// the global table, C functions and modules by name.
+@Suite("Codec functions")
+struct CodecFunctionTests {
+    let lua: LuaState
+
+    init() throws {
+        lua = try makeCodecLua()
+        try lua.run("function rt(...) return mp.loads(mp.dumps(...)) end")
+    }
+
+    @Test func upvaluesGoByValue() throws {
+        #expect(try lua.holds("""
+            local up, t = 10, {n = 1}
+            local function f(a) return a + up + t.n end
+            local g = rt(f)
+            up, t.n = 100, 100
+            return g(1) == 12 and f(1) == 201
+            """))
+    }
+
+    @Test func sharedUpvaluesStayShared() throws {
+        #expect(try lua.holds("""
+            local function counter()
+              local n = 0
+              return function() n = n + 1 return n end, function() return n end
+            end
+            local inc, get = counter()
+            inc()
+            local fs = rt{inc, get}
+            fs[1]() fs[1]()
+            return fs[2]() == 3 and get() == 1
+            """))
+    }
+
+    @Test("upvalues shared between separate values of one message") func sharedAcrossValues() throws {
+        try lua.run("""
+            local n = 5
+            return function() n = n + 1 end, function() return n end
+            """, results: 2)
+        let bytes = try Codec.encode(lua, topValues: 2)
+        lua.pop(2)
+        #expect(try Codec.decode(lua, bytes) == 2)
+        lua.setGlobal("get")
+        lua.setGlobal("bump")
+        #expect(try lua.holds("return bump() == nil and get() == 6"))
+    }
+
+    @Test func recursiveLocalFunction() throws {
+        #expect(try lua.holds("""
+            local function fact(n) if n <= 1 then return 1 end return n * fact(n - 1) end
+            return rt(fact)(10) == 3628800
+            """))
+    }
+
+    @Test("a function sent with the table that holds it") func functionInsideItsOwnUpvalue() throws {
+        #expect(try lua.holds("""
+            local obj = {count = 0}
+            function obj.bump() obj.count = obj.count + 1 return obj.count end
+            local copy = rt(obj)
+            copy.bump() copy.bump()
+            return copy.count == 2 and obj.count == 0
+            """))
+    }
+
+    @Test("debug information survives: tracebacks keep their lines") func lineNumbers() throws {
+        try lua.run("""
+            function fails()
+              local x = 1
+              error('boom')
+            end
+            copy = rt(fails)
+            """)
+        let error = lua.error(running: "copy()")
+        #expect(error?.message == "test:3: boom")
+        #expect(try lua.holds("return debug.getinfo(copy, 'S').linedefined == 1"))
+    }
+
+    @Test("_ENV becomes the receiver's global table") func globalsOfTheReceiver() throws {
+        try lua.run("marker = 'sender' function whoami() return marker end")
+        lua.getGlobal("whoami")
+        let bytes = try Codec.encode(lua, topValues: 1)
+        let receiver = try makeCodecLua()
+        try receiver.run("marker = 'receiver'")
+        #expect(try Codec.decode(receiver, bytes) == 1)
+        receiver.setGlobal("whoami")
+        #expect(try receiver.evaluate("whoami()").stringValue == "receiver")
+        #expect(try lua.holds("return rt(_G) == _G and rt({g = _G}).g == _G"))
+    }
+
+    @Test("C functions go by name", arguments: [
+        "math.sqrt", "string.format", "print", "require", "mp.dumps",
+        "require('cjson').encode", "require('lpeg').match",
+    ])
+    func cFunctionsByName(_ expression: String) throws {
+        #expect(try lua.holds("local f = \(expression) return rt(f) == f and rt{f, f}[2] == f"))
+    }
+
+    @Test func modulesGoByName() throws {
+        #expect(try lua.holds("return rt(string) == string and rt{m = math}.m == math"))
+        #expect(try lua.holds("""
+            local json = require 'cjson'
+            local f = rt(function(t) return json.encode(t) end)
+            return f({1, 2}) == '[1,2]'
+            """))
+    }
+
+    @Test("a receiver without the module") func missingModuleOrFunction() throws {
+        try lua.run("json = require 'cjson'")
+        let bare = try makeCodecLua()
+        lua.getGlobal("json")
+        let module = try Codec.encode(lua, topValues: 1)
+        #expect(throws: CodecError.self) { try Codec.decode(bare, module) }
+        do {
+            _ = try Codec.decode(bare, module)
+        } catch {
+            #expect(error.message == "cannot find module 'cjson'")
+            #expect(error.code == .notFound)
+        }
+        try lua.run("f = json.decode")
+        lua.getGlobal("f")
+        let function = try Codec.encode(lua, topValues: 1)
+        do {
+            _ = try Codec.decode(bare, function)
+            Issue.record("decoded a missing C function")
+        } catch {
+            #expect(error.message == "cannot find C function 'cjson.decode'")
+        }
+        #expect(bare.top == 0)
+    }
+
+    @Test func functionsCanBeRefused() throws {
+        try lua.run("f = function() return 1 end")
+        lua.getGlobal("f")
+        let bytes = try Codec.encode(lua, topValues: 1)
+        do {
+            _ = try Codec.decode(lua, bytes, allowFunctions: false)
+            Issue.record("decoded a function with functions disallowed")
+        } catch {
+            #expect(error.message == "cannot load function: option 'functions' is false")
+            #expect(error.code == .functionRefused)
+        }
+    }
+}
