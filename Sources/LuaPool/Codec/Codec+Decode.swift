@@ -137,9 +137,12 @@ struct Decoder {
     }
 
     /// A length checked against what remains after the values still owed.
+    /// The bytes left can be fewer than the values owed once a corrupt
+    /// record has been read this far: nothing is available then.
     mutating func readBytes(length: UInt64) throws(CodecError) -> UnsafeRawBufferPointer {
-        guard length <= UInt64(reader.remaining - need) else {
-            throw .tooLong(length, left: reader.remaining - need, at: reader.offset)
+        let available = max(0, reader.remaining - need)
+        guard length <= UInt64(available) else {
+            throw .tooLong(length, left: available, at: reader.offset)
         }
         return try reader.readBytes(Int(length))
     }
@@ -198,12 +201,14 @@ struct Decoder {
         }
     }
 
+    /// Called just after the tag of a table or function: errors name the
+    /// tag's position.
     func checkDepth(_ depth: Int) throws(CodecError) {
         guard depth <= Codec.maxDepth else {
-            throw .tooDeepToLoad(at: reader.offset)
+            throw .tooDeepToLoad(at: reader.offset - 1)
         }
         guard lua_checkstack(L, 4) != 0 else {
-            throw .badData("Lua stack overflow", at: reader.offset)
+            throw .badData("Lua stack overflow", at: reader.offset - 1)
         }
     }
 
