@@ -9,7 +9,7 @@
 local mp = require "multiprocessing"
 local cjson = require "cjson"
 
-local runs = tonumber(arg and arg[1]) or 7
+local runs = tonumber(arg and arg[1]) or 9
 
 local function floats(n)
   local t = {}

@@ -152,7 +152,7 @@ struct Decoder {
         let t = lua_gettop(L)
         var i: lua_Integer = 1
         while i <= arrayCount {
-            try decodeValue(depth: depth + 1)
+            if !(try decodeNumber()) { try decodeValue(depth: depth + 1) }
             lua_rawseti(L, t, i)
             i += 1
         }
@@ -186,6 +186,18 @@ struct Decoder {
     private func setMetatable(of t: Int32) throws(CodecError) {
         guard lua_type(L, -1) == LUA_TTABLE else { throw .badMetatable(lua, at: reader.offset) }
         lua_setmetatable(L, t)
+    }
+
+    /// Pushes a float or an integer and returns true; false, reading
+    /// nothing, for any other tag. The common case of arrays, inlined.
+    @inline(__always)
+    private mutating func decodeNumber() throws(CodecError) -> Bool {
+        let tag = try reader.peekByte()
+        guard tag >= Tag.int8 && tag <= Tag.float else { return false }
+        need -= 1
+        _ = try reader.readByte()
+        try decodeScalar(tag)
+        return true
     }
 
     /// Lua refuses nil and NaN as keys (by raising an error, which must

@@ -101,11 +101,37 @@ struct Encoder {
     /// Writes the value at absolute stack index `index`, one level deeper
     /// than its container (`depth` 1 for the values of the message).
     mutating func encodeValue(_ index: Int32, depth: Int) throws(CodecError) {
-        switch lua_type(L, index) {
-        case LUA_TNIL:
-            out.append(Tag.nil)
-        case LUA_TBOOLEAN:
-            out.append(lua_toboolean(L, index) != 0 ? Tag.true : Tag.false)
+        let type = lua_type(L, index)
+        if encodeScalar(index, type: type) { return }
+        switch type {
+        case LUA_TTABLE:
+            try encodeTable(index, depth: depth)
+        case LUA_TFUNCTION:
+            try encodeFunction(index, depth: depth)
+        default:
+            throw .unsendable(lua, at: index)
+        }
+    }
+
+    /// Writes a number and returns true; false for other types. The
+    /// common case of arrays and records, kept small enough to inline.
+    @inline(__always)
+    private mutating func encodeNumber(_ index: Int32, type: Int32) -> Bool {
+        guard type == LUA_TNUMBER else { return false }
+        if lua_isinteger(L, index) != 0 {
+            encodeInteger(lua_tointegerx(L, index, nil))
+        } else {
+            out.append(Tag.float, lua_tonumberx(L, index, nil).bitPattern)
+        }
+        return true
+    }
+
+    /// Writes nil, a boolean, a number or a string and returns true;
+    /// returns false for the other types. Inlined into the loops over
+    /// tables, where most values are these.
+    @inline(__always)
+    private mutating func encodeScalar(_ index: Int32, type: Int32) -> Bool {
+        switch type {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 {
                 encodeInteger(lua_tointegerx(L, index, nil))
@@ -114,13 +140,14 @@ struct Encoder {
             }
         case LUA_TSTRING:
             encodeString(index)
-        case LUA_TTABLE:
-            try encodeTable(index, depth: depth)
-        case LUA_TFUNCTION:
-            try encodeFunction(index, depth: depth)
+        case LUA_TBOOLEAN:
+            out.append(lua_toboolean(L, index) != 0 ? Tag.true : Tag.false)
+        case LUA_TNIL:
+            out.append(Tag.nil)
         default:
-            throw .unsendable(lua, at: index)
+            return false
         }
+        return true
     }
 
     @inline(__always)
@@ -190,10 +217,13 @@ struct Encoder {
         while lua_next(L, t) != 0 {
             if pairs == 0, lua_isinteger(L, value - 1) != 0, lua_tointegerx(L, value - 1, nil) == items &+ 1 {
                 items += 1
-                do throws(CodecError) {
-                    try encodeValue(value, depth: depth + 1)
-                } catch {
-                    throw error.inside(item: items)
+                let type = lua_type(L, value)
+                if !encodeNumber(value, type: type) && !encodeScalar(value, type: type) {
+                    do throws(CodecError) {
+                        try encodeValue(value, depth: depth + 1)
+                    } catch {
+                        throw error.inside(item: items)
+                    }
                 }
             } else {
                 try encodePair(value, depth: depth + 1)
@@ -227,6 +257,8 @@ struct Encoder {
                 throw error.inside("<key>")
             }
         }
+        let type = lua_type(L, value)
+        if encodeNumber(value, type: type) || encodeScalar(value, type: type) { return }
         do throws(CodecError) {
             try encodeValue(value, depth: depth)
         } catch {
