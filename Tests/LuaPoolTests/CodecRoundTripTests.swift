@@ -133,6 +133,20 @@ struct CodecRoundTripTests {
         #expect(error?.message == "test:1: cannot send value nested deeper than 1000 levels")
     }
 
+    @Test("1000 levels of functions in upvalues, and of tables in keys") func deepFunctionsAndKeys() throws {
+        #expect(try lua.holds("""
+            local f = function() return 1 end
+            for _ = 1, 999 do local g = f f = function() return g() end end
+            return rt(f)() == 1
+            """))
+        #expect(try lua.holds("""
+            local k = {} for _ = 1, 999 do k = {[k] = true} end
+            local u, d = rt(k), 1
+            while next(u) do u = next(u) d = d + 1 end
+            return d == 1000
+            """))
+    }
+
     @Test func severalValuesInOneMessage() throws {
         try lua.run("return 1, 'two', {3}, nil", results: 4)
         let bytes = try Codec.encode(lua, topValues: 4)

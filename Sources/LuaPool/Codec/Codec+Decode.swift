@@ -23,9 +23,8 @@ struct Decoder {
     /// For each upvalue record that carried a value: the memo slot of its
     /// function (0 when not shared) and the upvalue's index there.
     var upvalueOwners: [(function: Int, upvalue: Int32)] = []
-    /// Key slots, on the stack just above the memo; which are filled.
+    /// Key slots, on the stack just above the memo (nil until filled).
     var keySlotCount = 0
-    var keySlotsFilled = KeySlotSet()
 
     init(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, allowFunctions: Bool) {
         self.lua = lua
@@ -253,13 +252,14 @@ struct Decoder {
         guard slot < keySlotCount else { throw .badData("key slot \(slot) out of range", at: reader.offset - 1) }
         try pushString(length: UInt64(try reader.readByte()))
         lua_copy(L, -1, memo + 1 + Int32(slot))
-        keySlotsFilled.insert(slot)
     }
 
     /// `keyRef`: the string in a key slot.
     private mutating func pushKey() throws(CodecError) {
         let slot = Int(try reader.readByte())
-        guard keySlotsFilled.contains(slot) else { throw .badData("empty key slot \(slot)", at: reader.offset - 1) }
+        guard slot < keySlotCount, lua_type(L, memo + 1 + Int32(slot)) == LUA_TSTRING else {
+            throw .badData("empty key slot \(slot)", at: reader.offset - 1)
+        }
         lua_pushvalue(L, memo + 1 + Int32(slot))
     }
 
@@ -267,31 +267,6 @@ struct Decoder {
         let number = Int(try reader.read(UInt32.self))
         guard pushShared(number + 1) else {
             throw .unknownObject(number, at: reader.offset - 4)
-        }
-    }
-}
-
-/// A set of key slots (0..<256) as a bitmap.
-struct KeySlotSet {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-
-    mutating func insert(_ slot: Int) {
-        let bit = UInt64(1) << UInt64(slot & 63)
-        switch slot >> 6 {
-        case 0: words.0 |= bit
-        case 1: words.1 |= bit
-        case 2: words.2 |= bit
-        default: words.3 |= bit
-        }
-    }
-
-    func contains(_ slot: Int) -> Bool {
-        let bit = UInt64(1) << UInt64(slot & 63)
-        switch slot >> 6 {
-        case 0: return words.0 & bit != 0
-        case 1: return words.1 & bit != 0
-        case 2: return words.2 & bit != 0
-        default: return words.3 & bit != 0
         }
     }
 }

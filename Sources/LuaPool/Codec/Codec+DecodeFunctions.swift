@@ -16,7 +16,7 @@ extension Decoder {
             } else {
                 upvalueOwners.append((slot, n))
                 try decodeValue(depth: depth + 1)
-                lua_setupvalue(L, f, n)
+                lua.setUpvalue(n, ofFunctionAt: f)
             }
             n += 1
         }

@@ -13,11 +13,10 @@ struct Encoder {
 
     /// Objects written so far, by `lua_topointer`: `a` is the object
     /// number, in the order their records start, and `b` the offset of its
-    /// tag. Before the
-    /// first table or
-    /// function it is seeded with the global table (`a` = -1) and the
-    /// modules of package.loaded (`a` = -2 - k for `modules[k]`), which
-    /// become numbered objects when first written.
+    /// tag. Before the first table or function it is seeded with the
+    /// global table (`a` = -1) and the modules of package.loaded (`a` =
+    /// -2 - k for `modules[k]`), which become numbered objects when first
+    /// written.
     var objects = PointerMap()
     var objectCount = 0
     /// Where each reference's number goes, and the object it refers to:
@@ -75,29 +74,6 @@ struct Encoder {
         out.patch(UInt16(keySlotsUsed), at: 5)
     }
 
-    /// The decoder keeps shared objects in the order their records start
-    /// and a reference names one by its place in that order, so each
-    /// reference gets its target's rank among the shared objects.
-    private mutating func patchReferences() {
-        guard !references.isEmpty else { return }
-        sharedObjects.sort()
-        for (offset, object) in references {
-            var low = 0, high = sharedObjects.count
-            while low < high {
-                let middle = (low + high) / 2
-                if sharedObjects[middle] < object { low = middle + 1 } else { high = middle }
-            }
-            out.patch(UInt32(low), at: offset)
-        }
-    }
-
-    /// Sets the `shared` flag in the tag at `offset` of object `object`.
-    mutating func markShared(_ object: Int, at offset: Int) {
-        guard out.bytes[offset] & Tag.shared == 0 else { return }
-        out.setBits(Tag.shared, at: offset)
-        sharedObjects.append(object)
-    }
-
     /// Writes the value at absolute stack index `index`, one level deeper
     /// than its container (`depth` 1 for the values of the message).
     mutating func encodeValue(_ index: Int32, depth: Int) throws(CodecError) {
@@ -133,11 +109,7 @@ struct Encoder {
     private mutating func encodeScalar(_ index: Int32, type: Int32) -> Bool {
         switch type {
         case LUA_TNUMBER:
-            if lua_isinteger(L, index) != 0 {
-                encodeInteger(lua_tointegerx(L, index, nil))
-            } else {
-                out.append(Tag.float, lua_tonumberx(L, index, nil).bitPattern)
-            }
+            return encodeNumber(index, type: type)
         case LUA_TSTRING:
             encodeString(index)
         case LUA_TBOOLEAN:
@@ -211,7 +183,7 @@ struct Encoder {
         out.append(Tag.table, UInt32(0))  // both counts are patched at the end
         out.append(UInt32(0))
         var items: lua_Integer = 0
-        var pairs: UInt32 = 0
+        var pairs = 0
         lua_pushnil(L)
         let value = lua_gettop(L) + 1
         while lua_next(L, t) != 0 {
@@ -231,9 +203,9 @@ struct Encoder {
             }
             lua_settop(L, -2)
         }
-        guard items <= UInt32.max, pairs < UInt32.max else { throw .tooLarge("table") }
+        guard items <= UInt32.max, pairs <= UInt32.max else { throw .tooLarge("table") }
         out.patch(UInt32(items), at: tagOffset + 1)
-        out.patch(pairs, at: tagOffset + 5)
+        out.patch(UInt32(pairs), at: tagOffset + 5)
         if lua_getmetatable(L, t) != 0 {
             out.setBits(Tag.metatable, at: tagOffset)
             do throws(CodecError) {
@@ -264,70 +236,5 @@ struct Encoder {
         } catch {
             throw error.inside(keyAt: value - 1, of: lua)
         }
-    }
-
-    /// For the table or function at `index`: writes a reference (or a
-    /// name) and returns false when it is known already; otherwise numbers
-    /// it as a new object, checks the depth and the Lua stack, and returns
-    /// true for the caller to write its record, whose tag comes next.
-    mutating func beginObject(_ index: Int32, depth: Int) throws(CodecError) -> Bool {
-        if !seeded { seedNames() }
-        let pointer = lua_topointer(L, index)!
-        if let slot = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count)) {
-            writeKnownObject(slot)
-            return false
-        }
-        objectCount += 1
-        guard depth <= Codec.maxDepth else {
-            throw .tooDeepToSend()
-        }
-        guard lua_checkstack(L, 4) != 0 else {
-            throw .stackOverflowSending()
-        }
-        return true
-    }
-
-    /// Writes an object met before: a reference, marking the original as
-    /// shared; or the global table; or a module, the first time it appears.
-    mutating func writeKnownObject(_ slot: Int) {
-        let known = objects[slot]
-        if known.a >= 0 {
-            references.append((out.count + 1, known.a))
-            out.append(Tag.ref, UInt32(0))
-            markShared(known.a, at: known.b)
-        } else if known.a == -1 {
-            out.append(Tag.globals)
-        } else {
-            objects[slot] = .init(a: objectCount, b: out.count)
-            objectCount += 1
-            out.append(Tag.module)
-            appendName(modules[-known.a - 2])
-        }
-    }
-
-    /// Seeds ``objects`` with the global table and the modules.
-    mutating func seedNames() {
-        seeded = true
-        lua_rawgeti(L, LuaState.registryIndex, lua_Integer(LUA_RIDX_GLOBALS))
-        _ = objects.findOrInsert(lua_topointer(L, -1)!, .init(a: -1, b: 0))
-        lua_settop(L, -2)
-        lua.forEachLoadedModule { name, module in
-            let pointer = lua_topointer(L, module)!
-            let entry = PointerMap.Value(a: -2 - modules.count, b: 0)
-            if let slot = objects.findOrInsert(pointer, entry) {
-                // Known under another name: keep the smallest, so the
-                // bytes do not depend on table order.
-                let k = -objects[slot].a - 2
-                if k >= 0, name.lexicographicallyPrecedes(modules[k]) { modules[k] = Array(name) }
-            } else {
-                modules.append(Array(name))
-            }
-        }
-    }
-
-    /// A name: length:u32, bytes.
-    mutating func appendName<C: Collection>(_ name: C) where C.Element == UInt8 {
-        out.append(UInt32(name.count))
-        for byte in name { out.append(byte) }
     }
 }

@@ -8,14 +8,13 @@ extension Encoder {
             try encodeCFunction(f)
             return
         }
-        guard let tagOffset = try writeBytecode(f, depth: depth) else { return }
-        let object = objectCount - 1
+        guard let (object, tagOffset) = try writeBytecode(f, depth: depth) else { return }
         let count = lua.upvalueCount(ofFunctionAt: f)
         out.append(UInt8(count))
         var n: Int32 = 1
         while n <= count {
             if !writeUpvalueJoin(n, of: f, object: object, tagOffset: tagOffset) {
-                lua_getupvalue(L, f, n)
+                lua.getUpvalue(n, ofFunctionAt: f)
                 do throws(CodecError) {
                     try encodeValue(lua_gettop(L), depth: depth + 1)
                 } catch {
@@ -28,12 +27,13 @@ extension Encoder {
     }
 
     /// Writes tag, length:u32, checksum:u64 and the bytecode of the Lua
-    /// function at `f` and returns the tag's offset; the upvalue count and
-    /// records follow. Nil when the function was written before (a
-    /// reference is written then).
+    /// function at `f` and returns its object number and the tag's offset;
+    /// the upvalue count and records follow. Nil when the function was
+    /// written before (a reference is written then).
     @inline(never)
-    private mutating func writeBytecode(_ f: Int32, depth: Int) throws(CodecError) -> Int? {
+    private mutating func writeBytecode(_ f: Int32, depth: Int) throws(CodecError) -> (object: Int, offset: Int)? {
         guard try beginObject(f, depth: depth) else { return nil }
+        let object = objectCount - 1
         let tagOffset = out.count
         out.append(Tag.luaFunction)
         out.append(UInt32(0))
@@ -44,7 +44,7 @@ extension Encoder {
         guard length <= UInt32.max else { throw .tooLarge("function bytecode") }
         out.patch(UInt32(length), at: tagOffset + 1)
         out.patch(Checksum.fnv1a64(UnsafeRawBufferPointer(rebasing: out.bytes[start...])), at: tagOffset + 5)
-        return tagOffset
+        return (object, tagOffset)
     }
 
     /// For an upvalue met before, writes a `joinUpvalue` record, marks the
@@ -53,7 +53,7 @@ extension Encoder {
     /// its value is written next.
     @inline(never)
     private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, object: Int, tagOffset: Int) -> Bool {
-        let id = lua_upvalueid(L, f, n)!
+        let id = lua.upvalueID(n, ofFunctionAt: f)!
         if let slot = upvalues.findOrInsert(id, .init(a: upvalueFunctions.count, b: 0)) {
             let number = upvalues[slot].a
             out.append(Tag.joinUpvalue, UInt32(number))

@@ -16,13 +16,6 @@ extension LuaState {
         type(at: index) == .function && !isCFunction(at: index)
     }
 
-    /// A pointer that identifies the table, function, userdata or thread at
-    /// `index` while it lives: two values are the same object exactly when
-    /// their pointers are equal. Nil for other types. Wraps `lua_topointer`.
-    public func toPointer(at index: Int32) -> UnsafeRawPointer? {
-        lua_topointer(L, index)
-    }
-
     /// Writes the bytecode of the Lua function at `index` through `write`,
     /// called once per block as `lua_dump` produces it. With `strip` false
     /// the debug information (source name, line numbers, local and upvalue

@@ -1,0 +1,95 @@
+import CLua
+
+// The encoder's memory of objects: numbering, references to objects met
+// before, the shared flag, and the names of the global table and modules.
+
+extension Encoder {
+    /// For the table or function at `index`: writes a reference (or a
+    /// name) and returns false when it is known already; otherwise numbers
+    /// it as a new object (`objectCount - 1` after the call), checks the
+    /// depth and the Lua stack, and returns true for the caller to write
+    /// its record, whose tag comes next.
+    mutating func beginObject(_ index: Int32, depth: Int) throws(CodecError) -> Bool {
+        if !seeded { seedNames() }
+        let pointer = lua_topointer(L, index)!
+        if let slot = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count)) {
+            writeKnownObject(slot)
+            return false
+        }
+        objectCount += 1
+        guard depth <= Codec.maxDepth else {
+            throw .tooDeepToSend()
+        }
+        guard lua_checkstack(L, 4) != 0 else {
+            throw .stackOverflowSending()
+        }
+        return true
+    }
+
+    /// Writes an object met before: a reference, marking the original as
+    /// shared; or the global table; or a module, the first time it appears.
+    mutating func writeKnownObject(_ slot: Int) {
+        let known = objects[slot]
+        if known.a >= 0 {
+            references.append((out.count + 1, known.a))
+            out.append(Tag.ref, UInt32(0))
+            markShared(known.a, at: known.b)
+        } else if known.a == -1 {
+            out.append(Tag.globals)
+        } else {
+            objects[slot] = .init(a: objectCount, b: out.count)
+            objectCount += 1
+            out.append(Tag.module)
+            appendName(modules[-known.a - 2])
+        }
+    }
+
+    /// Seeds ``objects`` with the global table and the modules.
+    mutating func seedNames() {
+        seeded = true
+        lua_rawgeti(L, LuaState.registryIndex, lua_Integer(LUA_RIDX_GLOBALS))
+        _ = objects.findOrInsert(lua_topointer(L, -1)!, .init(a: -1, b: 0))
+        lua_settop(L, -2)
+        lua.forEachLoadedModule { name, module in
+            let pointer = lua_topointer(L, module)!
+            let entry = PointerMap.Value(a: -2 - modules.count, b: 0)
+            if let slot = objects.findOrInsert(pointer, entry) {
+                // Known under another name: keep the smallest, so the
+                // bytes do not depend on table order.
+                let k = -objects[slot].a - 2
+                if k >= 0, name.lexicographicallyPrecedes(modules[k]) { modules[k] = Array(name) }
+            } else {
+                modules.append(Array(name))
+            }
+        }
+    }
+
+    /// A name: length:u32, bytes.
+    mutating func appendName<C: Collection>(_ name: C) where C.Element == UInt8 {
+        out.append(UInt32(name.count))
+        for byte in name { out.append(byte) }
+    }
+
+    /// The decoder keeps shared objects in the order their records start
+    /// and a reference names one by its place in that order, so each
+    /// reference gets its target's rank among the shared objects.
+    mutating func patchReferences() {
+        guard !references.isEmpty else { return }
+        sharedObjects.sort()
+        for (offset, object) in references {
+            var low = 0, high = sharedObjects.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sharedObjects[middle] < object { low = middle + 1 } else { high = middle }
+            }
+            out.patch(UInt32(low), at: offset)
+        }
+    }
+
+    /// Sets the `shared` flag in the tag at `offset` of object `object`.
+    mutating func markShared(_ object: Int, at offset: Int) {
+        guard out.bytes[offset] & Tag.shared == 0 else { return }
+        out.setBits(Tag.shared, at: offset)
+        sharedObjects.append(object)
+    }
+}
