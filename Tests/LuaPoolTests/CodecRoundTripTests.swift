@@ -5,7 +5,7 @@ import XCTest
 final class CodecRoundTripTests: XCTestCase {
     func testScalars() throws {
         let lua = makeCodecState()
-        lua.run("x = 42")
+        lua.execute("x = 42")
         lua.getGlobal("x")
         let bytes = try Codec.encode(lua, topValues: 1)
         lua.pop()

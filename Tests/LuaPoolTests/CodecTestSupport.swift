@@ -12,7 +12,7 @@ func makeCodecState() -> LuaState {
 
 extension LuaState {
     /// Runs `code`, which may return values; they are left on the stack.
-    func run(_ code: String, results: Int32 = LuaState.multipleResults,
+    func execute(_ code: String, results: Int32 = LuaState.multipleResults,
              file: StaticString = #filePath, line: UInt = #line) {
         do {
             try load(code, name: "=test")
@@ -20,14 +20,5 @@ extension LuaState {
         } catch {
             XCTFail("\(error)", file: file, line: line)
         }
-    }
-
-    /// Evaluates `expression` and returns its result as a Swift value
-    /// (nil for anything but booleans, numbers and strings).
-    func evaluate(_ expression: String) -> LuaValue {
-        let base = top
-        defer { top = base }
-        run("return " + expression, results: 1)
-        return value(at: -1)
     }
 }
