@@ -217,6 +217,19 @@ struct LuaStateCallTests {
         #expect(second.traceback?.contains("test:1:") == false)
     }
 
+    @Test func memoryErrorKind() throws {
+        let L = try #require(lua_newstate(refusesLargeBlocks, nil))
+        defer { lua_close(L) }
+        let lua = LuaState(borrowing: L)
+        lua.openLibraries()
+        lua.push("below")
+        let error = try #require(lua.error(running: "local s = string.rep('x', 4 * 1024 * 1024)"))
+        #expect(error.kind == .memory)
+        #expect(error.message == "not enough memory")
+        #expect(lua.top == 1)
+        #expect(try lua.evaluate("1 + 1").integerValue == 2, "the interpreter is still usable")
+    }
+
     @Test func errorsFromSwiftFunctions() throws {
         let lua = try makeLua()
         lua.pushFunction(raisesMessage)
@@ -245,6 +258,15 @@ struct LuaStateCallTests {
         #expect(try lua.check("select('#', up()) == 2 and select(1, up()) == 'first' and select(2, up()) == 2"))
         #expect(lua.top == 0)
     }
+}
+
+/// A Lua allocator that refuses any block over 1 MB.
+private let refusesLargeBlocks: lua_Alloc = { _, block, _, size in
+    if size == 0 {
+        free(block)
+        return nil
+    }
+    return size > 1 << 20 ? nil : realloc(block, size)
 }
 
 private let raisesMessage: LuaSwiftFunction = { L in
