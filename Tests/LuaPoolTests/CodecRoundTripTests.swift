@@ -1,15 +1,13 @@
 import CLua
 import LuaPool
-import XCTest
+import Testing
 
-final class CodecRoundTripTests: XCTestCase {
-    func testScalars() throws {
-        let lua = makeCodecState()
-        lua.execute("x = 42")
-        lua.getGlobal("x")
-        let bytes = try Codec.encode(lua, topValues: 1)
-        lua.pop()
-        XCTAssertEqual(try Codec.decode(lua, bytes), 1)
-        XCTAssertEqual(lua.value(at: -1), .integer(42))
+@Suite("Codec round trips")
+struct CodecRoundTripTests {
+    @Test func integerSurvives() throws {
+        let lua = try makeCodecLua()
+        lua.push(lua_Integer(42))
+        _ = try lua.roundTrip()
+        #expect(lua.value(at: -1).integerValue == 42)
     }
 }

@@ -1,24 +1,24 @@
 import CLua
 import LuaPool
-import XCTest
+import Testing
 
-/// A fresh interpreter with the standard libraries and luapool's modules.
-func makeCodecState() -> LuaState {
-    let lua = LuaState()!
-    lua.openLibraries()
+/// An interpreter with the standard libraries and luapool's modules, with
+/// `mp = require "multiprocessing"` as a global.
+func makeCodecLua() throws -> LuaState {
+    let lua = try makeLua()
     LuaPoolModules.open(lua)
+    try lua.run("mp = require 'multiprocessing'")
     return lua
 }
 
 extension LuaState {
-    /// Runs `code`, which may return values; they are left on the stack.
-    func execute(_ code: String, results: Int32 = LuaState.multipleResults,
-             file: StaticString = #filePath, line: UInt = #line) {
-        do {
-            try load(code, name: "=test")
-            try call(results: results)
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
+    /// Encodes the `count` values on top of the stack, pops them, decodes
+    /// the bytes and leaves the decoded values on the stack.
+    func roundTrip(count: Int32 = 1, allowFunctions: Bool = true) throws -> [UInt8] {
+        let bytes = try Codec.encode(self, topValues: count)
+        pop(count)
+        let decoded = try Codec.decode(self, bytes, allowFunctions: allowFunctions)
+        #expect(decoded == count)
+        return bytes
     }
 }

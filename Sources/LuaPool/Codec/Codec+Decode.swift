@@ -84,6 +84,10 @@ struct Decoder {
         }
         let flags = tag & ~Tag.kindMask
         switch tag & Tag.kindMask {
+        case Tag.string8...Tag.string64 where flags == Tag.shared:
+            try decodeScalar(tag & Tag.kindMask)
+            objectCount -= 1  // numbered again just below, and kept
+            try remember(lua_gettop(L), shared: true)
         case Tag.table:
             try decodeTable(shared: flags & Tag.shared != 0, metatable: flags & Tag.metatable != 0, depth: depth)
         case Tag.luaFunction where flags & Tag.metatable == 0:
@@ -117,18 +121,21 @@ struct Decoder {
         }
     }
 
+    /// Strings are numbered like objects, so that a repeated one can be a
+    /// reference.
+    @inline(__always)
+    mutating func pushString(length: UInt64) throws(CodecError) {
+        let bytes = try readBytes(length: length)
+        lua_pushlstring(L, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count)
+        objectCount += 1
+    }
+
     /// A length checked against what remains after the values still owed.
     mutating func readBytes(length: UInt64) throws(CodecError) -> UnsafeRawBufferPointer {
         guard length <= UInt64(reader.remaining - need) else {
             throw .tooLong(length, left: reader.remaining - need, at: reader.offset)
         }
         return try reader.readBytes(Int(length))
-    }
-
-    @inline(__always)
-    mutating func pushString(length: UInt64) throws(CodecError) {
-        let bytes = try readBytes(length: length)
-        lua_pushlstring(L, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count)
     }
 
     private mutating func decodeTable(shared: Bool, metatable: Bool, depth: Int) throws(CodecError) {
@@ -142,8 +149,9 @@ struct Decoder {
         }
         var pairs = 0
         while pairs < hashCount {
+            let keyTag = try reader.peekByte()
             try decodeValue(depth: depth + 1)
-            try checkKey()
+            if keyTag == Tag.nil || keyTag == Tag.float { try checkKey() }
             try decodeValue(depth: depth + 1)
             lua_rawset(L, t)
             pairs += 1
@@ -172,8 +180,7 @@ struct Decoder {
     }
 
     /// Lua refuses nil and NaN as keys (by raising an error, which must
-    /// never happen from here).
-    @inline(__always)
+    /// never happen from here). Only those two tags can give them.
     private func checkKey() throws(CodecError) {
         switch lua_type(L, -1) {
         case LUA_TNIL:

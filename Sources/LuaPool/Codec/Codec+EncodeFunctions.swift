@@ -3,7 +3,7 @@ import CLua
 // Functions: Lua functions as bytecode plus upvalues, C functions by name.
 
 extension Encoder {
-    func encodeFunction(_ f: Int32, depth: Int) throws(CodecError) {
+    mutating func encodeFunction(_ f: Int32, depth: Int) throws(CodecError) {
         if lua_iscfunction(L, f) != 0 {
             try encodeCFunction(f)
             return
@@ -31,7 +31,7 @@ extension Encoder {
     /// records follow. Nil when the function was written before (a
     /// reference is written then).
     @inline(never)
-    private func writeBytecode(_ f: Int32, depth: Int) throws(CodecError) -> Int? {
+    private mutating func writeBytecode(_ f: Int32, depth: Int) throws(CodecError) -> Int? {
         guard try beginObject(f, depth: depth) else { return nil }
         let tagOffset = out.count
         out.append(Tag.luaFunction)
@@ -51,7 +51,7 @@ extension Encoder {
     /// returns true. A new upvalue gets the next number; false then, and
     /// its value is written next.
     @inline(never)
-    private func writeUpvalueJoin(_ n: Int32, of f: Int32, tagOffset: Int) -> Bool {
+    private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, tagOffset: Int) -> Bool {
         let id = lua_upvalueid(L, f, n)!
         if let slot = upvalues.findOrInsert(id, .init(a: upvalueCount, b: tagOffset)) {
             out.append(Tag.joinUpvalue, UInt32(upvalues[slot].a))
@@ -64,7 +64,7 @@ extension Encoder {
 
     /// tag, module name, field name: found again by name on decoding.
     @inline(never)
-    private func encodeCFunction(_ f: Int32) throws(CodecError) {
+    private mutating func encodeCFunction(_ f: Int32) throws(CodecError) {
         if !seeded { seedNames() }
         let pointer = lua_topointer(L, f)!
         if let slot = objects.find(pointer) {

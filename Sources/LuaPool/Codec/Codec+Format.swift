@@ -4,11 +4,11 @@
 //   message  = version:u8  count:u32  value{count}
 //   value    = tag:u8 payload
 //
-// Every multi-byte number is little-endian. Tables, functions and module
-// references are *objects*: each gets the next object number (from 0, in
-// the order their records start) and a later `ref` record can point back
-// to it. An object that some later record refers to has the `shared` flag
-// set in its tag, so the decoder keeps only those.
+// Every multi-byte number is little-endian. Strings, tables, functions and
+// modules are *objects*: each gets the next object number (from 0, in the
+// order their records start) and a later `ref` record can point back to
+// it. An object that some later record refers to has the `shared` flag set
+// in its tag, so the decoder keeps only those.
 
 extension Codec {
     /// The format version, the first byte of every message.
@@ -37,11 +37,12 @@ enum Tag {
     /// A float: the eight bytes of its IEEE 754 bit pattern (so NaN
     /// payloads, infinities and -0.0 come back exactly).
     static let float: UInt8 = 0x06
-    /// A string of up to 255 bytes: length:u8, bytes.
+    /// A string of up to 255 bytes (object): length:u8, bytes. Repeats of
+    /// a string are references to its first record.
     static let string8: UInt8 = 0x07
-    /// A string of up to 2^32-1 bytes: length:u32, bytes.
+    /// A string of up to 2^32-1 bytes (object): length:u32, bytes.
     static let string32: UInt8 = 0x08
-    /// A longer string: length:u64, bytes.
+    /// A longer string (object): length:u64, bytes.
     static let string64: UInt8 = 0x09
     /// A table (object): arrayCount:u32 hashCount:u32, then arrayCount
     /// values (t[1], t[2], ... nil for holes), then hashCount key/value
@@ -65,7 +66,8 @@ enum Tag {
     /// records that carried a value, from 0, in message order.
     static let joinUpvalue: UInt8 = 0x10
 
-    /// The object is referred to later on (tables and functions).
+    /// The object is referred to later on (strings, tables, functions,
+    /// modules).
     static let shared: UInt8 = 0x80
     /// A metatable follows the table's contents.
     static let metatable: UInt8 = 0x40

@@ -50,7 +50,7 @@ public enum Codec {
         _ lua: LuaState, first: Int32, count: Int32, _ body: (UnsafeRawBufferPointer) -> R
     ) throws(CodecError) -> R {
         precondition(count >= 0 && first >= 1 && first + count - 1 <= lua.top, "values not on the stack")
-        let encoder = Encoder(lua)
+        var encoder = Encoder(lua)
         defer { encoder.release() }
         try encoder.encodeMessage(first: first, count: count)
         return body(encoder.out.bytes)

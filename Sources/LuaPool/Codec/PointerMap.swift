@@ -1,7 +1,9 @@
 /// A hash map from object pointers (`lua_topointer`, `lua_upvalueid`) to
 /// two integers, with open addressing: the encoder's memory of what it has
 /// written already. Cheaper than `Dictionary` on the hot path of tables.
-final class PointerMap {
+/// A struct over manually managed memory (so that no access to it needs a
+/// run-time exclusivity check); the owner calls ``free()``.
+struct PointerMap {
     struct Value {
         var a: Int
         var b: Int
@@ -13,7 +15,7 @@ final class PointerMap {
     private var shift: Int
     private(set) var count = 0
 
-    init(capacity: Int = 64) {
+    init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         keys = .allocate(capacity: size)
@@ -23,7 +25,7 @@ final class PointerMap {
         shift = 64 - size.trailingZeroBitCount
     }
 
-    deinit {
+    func free() {
         keys.deallocate()
         values.deallocate()
     }
@@ -46,7 +48,7 @@ final class PointerMap {
     /// The slot already holding `key`; or, when there is none, inserts
     /// `key` with `value` and returns nil.
     @inline(__always)
-    func findOrInsert(_ key: UnsafeRawPointer, _ value: Value) -> Int? {
+    mutating func findOrInsert(_ key: UnsafeRawPointer, _ value: Value) -> Int? {
         var slot = home(key)
         while let k = keys[slot] {
             if k == key { return slot }
@@ -61,10 +63,10 @@ final class PointerMap {
 
     subscript(slot: Int) -> Value {
         get { values[slot] }
-        set { values[slot] = newValue }
+        nonmutating set { values[slot] = newValue }
     }
 
-    private func grow() {
+    private mutating func grow() {
         let (oldKeys, oldValues, oldSize) = (keys, values, mask + 1)
         let size = oldSize * 2
         keys = .allocate(capacity: size)
