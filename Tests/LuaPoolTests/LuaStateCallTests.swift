@@ -1,6 +1,6 @@
-// Protected calls and loads: results, and errors as LuaError with the
-// kind, the error object itself, its message as lua.c would print it, and
-// the traceback.
+// Protected calls: results, and errors as LuaError with the kind, the
+// error object itself, its message as lua.c would print it, and the
+// traceback.
 
 import CLua
 import Foundation
@@ -129,92 +129,27 @@ struct LuaStateCallTests {
         #expect(lua.error(running: "error(false)")?.value == .boolean(false))
     }
 
-    @Test func syntaxErrorFromLoad() throws {
-        let lua = try makeLua()
-        lua.push("below")
-        do {
-            try lua.load("x = = 1", name: "=chunk")
-            Issue.record("no syntax error")
-        } catch {
-            #expect(error.kind == .syntax)
-            #expect(error.message == "chunk:1: unexpected symbol near '='")
-            #expect(error.traceback == nil)
-            #expect(error.description == error.message)
-        }
-        #expect(lua.top == 1)
-    }
-
-    @Test func chunkNames() throws {
-        let lua = try makeLua()
-        #expect(throws: LuaError.self) { try lua.load("(", name: "@file.lua") }
-        do { try lua.load("(", name: "@file.lua") } catch { #expect(error.message.hasPrefix("file.lua:1:")) }
-        do { try lua.load("x(", name: "x(") } catch { #expect(error.message.hasPrefix("[string \"x(\"]:1:")) }
-        do { try lua.load("for", name: "=stdin") } catch {
-            #expect(error.message == "stdin:1: <name> expected near <eof>")
-        }
-    }
-
-    @Test func loadFromBytesAndModes() throws {
-        let lua = try makeLua()
-        let code = Array("return 1 + 2".utf8)
-        try code.withUnsafeBytes { try lua.load($0, name: "=bytes") }
-        try lua.call(arguments: 0, results: 1)
-        #expect(lua.value(at: -1).integerValue == 3)
-        lua.pop()
-        try lua.load("", name: "=empty")
-        try lua.call()
-        #expect(lua.top == 0)
-
-        let binary = try #require(try lua.evaluate("string.dump(function() return 5 end)").bytes)
-        do {
-            try binary.withUnsafeBytes { try lua.load($0, name: "=dump", mode: "t") }
-            Issue.record("a binary chunk loaded in text mode")
-        } catch let error as LuaError {
-            #expect(error.kind == .syntax)
-            #expect(error.message.contains("attempt to load a binary chunk (mode is 't')"))
-        }
-        try binary.withUnsafeBytes { try lua.load($0, name: "=dump", mode: "b") }
-        try lua.call(arguments: 0, results: 1)
-        #expect(lua.value(at: -1).integerValue == 5)
-        lua.pop()
-        #expect(throws: LuaError.self) { try lua.load("return 1", name: "=text", mode: "b") }
-        #expect(lua.top == 0)
-    }
-
-    @Test func missingFileIsAFileError() throws {
-        let lua = try makeLua()
-        do {
-            try lua.loadFile("/nonexistent/no.lua")
-            Issue.record("loaded a missing file")
-        } catch {
-            #expect(error.kind == .file)
-            #expect(error.message == "cannot open /nonexistent/no.lua: No such file or directory")
-            #expect(error.traceback == nil)
-        }
-        #expect(lua.top == 0)
-    }
-
-    @Test func fileWithAHashLineLoads() throws {
-        let lua = try makeLua()
-        let path = "/tmp/luapool-test-\(getpid())-hash.lua"
-        try "#!/usr/bin/env luapool\nreturn debug.getinfo(1, 'l').currentline".write(
-            toFile: path, atomically: true, encoding: .utf8)
-        defer { unlink(path) }
-        try lua.loadFile(path)
-        try lua.call(arguments: 0, results: 1)
-        #expect(lua.value(at: -1).integerValue == 2)
-        lua.pop()
-    }
-
     @Test func tracebackOfOneErrorDoesNotLeakIntoTheNext() throws {
         let lua = try makeLua()
         #expect(lua.error(running: "error('first')")?.traceback != nil)
-        do { try lua.load("x = = 1", name: "=again") } catch {
-            #expect(error.traceback == nil, "a syntax error reported the previous runtime error's traceback")
-        }
+        let syntax = try #require(throws: LuaError.self) { try lua.load("x = = 1", name: "=again") }
+        #expect(syntax.traceback == nil, "a syntax error reported the previous runtime error's traceback")
         let second = try #require(lua.error(running: "\n\nerror('second')"))
         #expect(second.traceback?.contains("test:3:") == true)
         #expect(second.traceback?.contains("test:1:") == false)
+    }
+
+    @Test func memoryErrorKind() throws {
+        let L = try #require(lua_newstate(refusesLargeBlocks, nil))
+        defer { lua_close(L) }
+        let lua = LuaState(borrowing: L)
+        lua.openLibraries()
+        lua.push("below")
+        let error = try #require(lua.error(running: "local s = string.rep('x', 4 * 1024 * 1024)"))
+        #expect(error.kind == .memory)
+        #expect(error.message == "not enough memory")
+        #expect(lua.top == 1)
+        #expect(try lua.evaluate("1 + 1").integerValue == 2, "the interpreter is still usable")
     }
 
     @Test func errorsFromSwiftFunctions() throws {
@@ -245,6 +180,15 @@ struct LuaStateCallTests {
         #expect(try lua.check("select('#', up()) == 2 and select(1, up()) == 'first' and select(2, up()) == 2"))
         #expect(lua.top == 0)
     }
+}
+
+/// A Lua allocator that refuses any block over 1 MB.
+private let refusesLargeBlocks: lua_Alloc = { _, block, _, size in
+    if size == 0 {
+        free(block)
+        return nil
+    }
+    return size > 1 << 20 ? nil : realloc(block, size)
 }
 
 private let raisesMessage: LuaSwiftFunction = { L in
