@@ -158,6 +158,8 @@ struct CodecRoundTripTests {
         #expect(lua.type(at: -1) == .nil)
         lua.pop(4)
         #expect(try Codec.decode(lua, try Codec.encode(lua, topValues: 0)) == 0)
+        let none = try Codec.withEncoded(lua, topValues: 0) { Array($0) }
+        #expect(try Codec.decode(lua, none) == 0)
     }
 
     @Test func encodeByStackRangeLeavesTheStackAlone() throws {

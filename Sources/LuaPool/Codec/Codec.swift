@@ -46,6 +46,14 @@ public enum Codec {
         return try withEncoded(lua, first: first, count: last - first + 1, body)
     }
 
+    /// Encodes the `count` values on top of the stack (none when `count`
+    /// is 0) and lends the bytes to `body`; see ``withEncoded(_:values:_:)``.
+    public static func withEncoded<R>(
+        _ lua: LuaState, topValues count: Int32, _ body: (UnsafeRawBufferPointer) -> R
+    ) throws(CodecError) -> R {
+        try withEncoded(lua, first: lua.top - count + 1, count: count, body)
+    }
+
     private static func withEncoded<R>(
         _ lua: LuaState, first: Int32, count: Int32, _ body: (UnsafeRawBufferPointer) -> R
     ) throws(CodecError) -> R {
