@@ -4,9 +4,8 @@ enum Wire {
     /// Appends the codec bytes of the `count` values on top of the stack,
     /// leaving them there.
     static func encode(_ lua: LuaState, count: Int32, into buffer: inout [UInt8]) throws(WireError) {
-        let top = lua.top
         do {
-            try Codec.withEncoded(lua, values: (top - count + 1)...top) { buffer.append(contentsOf: $0) }
+            try Codec.withEncoded(lua, topValues: count) { buffer.append(contentsOf: $0) }
         } catch {
             throw WireError(message: error.message)
         }
