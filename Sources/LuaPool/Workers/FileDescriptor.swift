@@ -74,35 +74,6 @@ public struct FileDescriptor: Hashable, Sendable {
         }
     }
 
-    /// Writes as much as the descriptor takes now; returns the count
-    /// (0 when a non-blocking descriptor is full). Wraps `write`.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int {
-        while true {
-            let n = Glibc.write(raw, bytes.baseAddress, bytes.count)
-            if n >= 0 { return n }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN: return 0
-            case EBADF: preconditionFailure("write to a descriptor that is not open: \(raw)")
-            default: throw SystemError("write")
-            }
-        }
-    }
-
-    /// Writes every byte, blocking as needed. Wraps `write`.
-    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = try write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-            if n == 0 {
-                // A non-blocking descriptor is full: wait until it drains.
-                var entry = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
-                _ = Glibc.poll(&entry, 1, -1)
-            }
-            offset += n
-        }
-    }
-
     /// Sends what the socket takes now, never raising SIGPIPE; returns the
     /// count (0 when a non-blocking socket is full). Wraps
     /// `send(MSG_NOSIGNAL)`.
