@@ -30,6 +30,7 @@ BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
 
 RUN_TIMEOUT_S = 900
+UNRESOLVED = "unresolved"  # names of stretches whose marks came in one read
 
 
 class Faster:
@@ -113,7 +114,7 @@ def run(cmd, env=None):
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, env=env)
     fd = proc.stdout.fileno()
     samples, info, started = {}, [], {}
-    pending = b""
+    pending, reads = b"", 0
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while True:
         left = deadline - time.monotonic()
@@ -128,24 +129,31 @@ def run(cmd, env=None):
         now = time.perf_counter()
         if not chunk:
             break
+        reads += 1
         pending += chunk
         *lines, pending = pending.split(b"\n")
         for raw in lines:
-            parse(raw.decode("utf-8", "replace"), now, samples, info, started)
+            parse(raw.decode("utf-8", "replace"), (now, reads), samples, info, started)
     status = proc.wait()
     if status != 0:
         raise RunError("exit status %d" % status)
     return samples, info
 
 
-def parse(line, now, samples, info, started):
+def parse(line, when, samples, info, started):
+    """Reads one line; `when` is (arrival time, number of the read)."""
     word, _, rest = line.partition(" ")
     parts = rest.split()
     if word == "start" and len(parts) == 1:
-        started[parts[0]] = now
+        started[parts[0]] = when
     elif word == "stop" and len(parts) == 2:
         name, count = parts[0], int(parts[1])
-        samples.setdefault(name, []).append((now - started.pop(name)) / count)
+        (t0, read0), (t1, read1) = started.pop(name), when
+        if read0 == read1:
+            # Both marks came in one read: the stretch was shorter than
+            # the driver's wake-up, so its time is unknown, not zero.
+            samples.setdefault(UNRESOLVED, []).append(name)
+        samples.setdefault(name, []).append((t1 - t0) / count)
     elif word == "sample" and len(parts) == 3:
         samples.setdefault(parts[0], []).append(float(parts[1]) / int(parts[2]))
     elif word == "value" and len(parts) == 2:
@@ -179,6 +187,7 @@ def bench_one(name, args):
         ("python", [args.python, os.path.join("bench", name + ".py")] + extra),
     ]
     results = {"luapool": {}, "python": {}}
+    unresolved = {"luapool": {}, "python": {}}
     errors = {}
     for r in range(1, runs + 1):
         for side, cmd in sides:
@@ -190,16 +199,20 @@ def bench_one(name, args):
                 errors[side] = str(e)
                 say("%s: %s run %d failed: %s" % (name, side, r, e))
                 continue
+            for stretch in samples.pop(UNRESOLVED, []):
+                unresolved[side][stretch] = unresolved[side].get(stretch, 0) + 1
             merge(results[side], samples)
             got = statistics.median(samples[metric]) if samples.get(metric) else None
             say("%s: run %d/%d %s %s" % (name, r, runs, side, fmt(got, kind)))
             if args.verbose:
                 for line in info:
                     say("    " + line)
-    return results, errors
+    doubts = ["%d %s %s sample(s) too short to time" % (count, side, stretch)
+              for side, counts in unresolved.items() for stretch, count in counts.items()]
+    return results, errors, doubts
 
 
-def row(name, results, errors):
+def row(name, results, errors, doubts):
     metric, kind, _, goal = BENCHMARKS[name]
     lua = median(results["luapool"], metric)
     py = median(results["python"], metric)
@@ -210,6 +223,8 @@ def row(name, results, errors):
     ratio = "%.1fx" % (py / lua) if lua and py else "-"
     if lua is None:
         verdict = "-"
+    elif doubts:
+        verdict = "? (%s)" % "; ".join(doubts)
     else:
         ok, detail = goal.check(lua, py, results["luapool"])
         verdict = ("PASS" if ok else "MISS" if ok is not None else "?") + " (%s)" % detail
@@ -289,9 +304,9 @@ def main():
 
     rows, notes, failed = [], [], False
     for name in names:
-        results, errors = bench_one(name, args)
-        failed = failed or bool(errors)
-        rows.append(row(name, results, errors))
+        results, errors, doubts = bench_one(name, args)
+        failed = failed or bool(errors) or bool(doubts)
+        rows.append(row(name, results, errors, doubts))
         notes.extend(details(name, results))
 
     print("Pool benchmarks%s, %s, luapool against Python %s (multiprocessing, fork)" % (
