@@ -261,6 +261,13 @@ def python_version(python):
 
 def check_marks(args, names):
     """Times each Python twin by marks and by itself, alternating."""
+    samples, _ = run([args.python, os.path.join(HERE, "calibrate.py")])
+    print("| busy stretch | self-timed median | marks median | difference |")
+    print("|---|---|---|---|")
+    for length in ("0.1ms", "1ms", "3ms"):
+        a, b = median(samples, "self_" + length), median(samples, "marks_" + length)
+        print("| %s | %s | %s | %+.1f us |" % (length, fmt(a, "time"), fmt(b, "time"), (b - a) * 1e6))
+    print()
     env = dict(os.environ, BENCH_TIMING="marks")
     print("| benchmark | metric | self-timed median | marks median | difference |")
     print("|---|---|---|---|---|")
