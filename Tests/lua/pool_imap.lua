@@ -12,7 +12,8 @@ print("imap", table.concat(seen, " "))
 
 -- in order even when the first item finishes last
 seen = {}
-local function slowfirst(x) if x == 1 then T.spin(0.2) end return x * 10 end
+local spin = T.spin
+local function slowfirst(x) if x == 1 then spin(0.2) end return x * 10 end
 for i, v in p.imap(slowfirst, {1, 2, 3, 4}) do seen[#seen + 1] = i .. "=" .. v end
 print("imap slow first", table.concat(seen, " "))
 
