@@ -19,6 +19,10 @@ final class Job {
     var failure: JobFailure?
     /// Chunk ids in the order their answers arrived (for imap_unordered).
     var arrivals: [UInt32] = []
+    /// Nobody will collect the outcome (an async result or an iterator
+    /// was dropped): chunks not yet sent are dropped, and the job is
+    /// forgotten once its running chunks are back.
+    var cancelled = false
 
     struct Chunk {
         /// Input index of the chunk's first item.
@@ -37,7 +41,21 @@ final class Job {
         self.outstanding = chunks.count
     }
 
+    /// The failure was handed to the caller, who releases it.
+    var failureTaken = false
+
+    /// Every chunk is back (or dropped).
     var isReady: Bool { outstanding == 0 }
+
+    /// The outcome is known: every result is back, or the call failed.
+    var isDone: Bool { outstanding == 0 || failure != nil }
+
+    /// Frees the registry references the job holds.
+    func release(_ lua: LuaState) {
+        luaL_unref(lua.L, LuaState.registryIndex, results)
+        if !failureTaken { failure?.release(lua) }
+        failure = nil
+    }
 }
 
 /// Why a job failed.
@@ -49,4 +67,15 @@ enum JobFailure {
     case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64)
     /// The call was stopped by Ctrl-C.
     case interrupted
+    /// The pool was terminated before the call finished.
+    case terminated
+    /// The pool's initializer failed: the text says where and why.
+    case broken(String)
+
+    /// Frees the registry reference of a raised error value.
+    func release(_ lua: LuaState) {
+        if case .raised(let value, _, _, _, _) = self {
+            luaL_unref(lua.L, LuaState.registryIndex, value)
+        }
+    }
 }

@@ -6,12 +6,15 @@
 ///     worker -> host   results   jobID chunkID              codec(results)
 ///                      failure   jobID chunkID item         codec(error, traceback)
 ///                      retiring  (maxtasksperchild reached; EOF follows)
+///                      ready     (the initializer ran; only with one)
+///                      failure for job 0: the initializer failed
 enum MessageKind: UInt8 {
     case function = 0x46  // F
     case task = 0x54      // T
     case results = 0x52   // R
     case failure = 0x45   // E
     case retiring = 0x58  // X
+    case ready = 0x49     // I
 }
 
 /// The fixed fields of a frame.
@@ -37,7 +40,7 @@ struct MessageHeader: Equatable {
         case .task: return 26
         case .results: return 9
         case .failure: return 17
-        case .retiring: return 1
+        case .retiring, .ready: return 1
         }
     }
 
@@ -59,7 +62,7 @@ struct MessageHeader: Equatable {
             buffer.appendLittleEndian(job)
             buffer.appendLittleEndian(chunk)
             buffer.appendLittleEndian(UInt64(bitPattern: index))
-        case .retiring:
+        case .retiring, .ready:
             break
         }
     }
@@ -80,7 +83,7 @@ struct MessageHeader: Equatable {
             (job, chunk) = (u32(1), u32(5))
         case .failure:
             (job, chunk, index) = (u32(1), u32(5), i64(9))
-        case .retiring:
+        case .retiring, .ready:
             break
         }
     }

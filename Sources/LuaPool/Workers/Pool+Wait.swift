@@ -107,6 +107,7 @@ extension WorkerPool {
     /// Hands queued chunks to workers, up to two in flight each, so a
     /// worker finds its next chunk waiting when it finishes one.
     func dispatch() {
+        guard broken == nil, state != .terminated else { return }
         for slot in slots where slot.pid > 0 && !slot.retiring {
             while slot.inFlight.count < 2, let (jobID, chunk) = dequeue() {
                 guard let job = jobs[jobID] else { continue }
@@ -136,9 +137,12 @@ extension WorkerPool {
         while queueHead < queue.count {
             let next = queue[queueHead]
             queueHead += 1
-            if let job = jobs[next.job], job.failure == nil { return next }
-            // The job already failed: its other chunks are dropped.
-            jobs[next.job]?.outstanding -= 1
+            guard let job = jobs[next.job] else { continue }
+            if job.failure == nil, !job.cancelled { return next }
+            // The job already failed, or nobody waits for it: its other
+            // chunks are dropped.
+            job.outstanding -= 1
+            dropIfCancelled(job)
         }
         queue.removeAll(keepingCapacity: true)
         queueHead = 0

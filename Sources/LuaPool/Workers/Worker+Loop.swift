@@ -25,12 +25,39 @@ final class WorkerLoop {
         self.tasksLeft = maxTasks
     }
 
+    /// Runs the pool's initializer, if it has one, and tells the host how it
+    /// went: `ready`, or a failure for job 0 with the error and traceback.
+    /// Returns false when it failed (the worker then leaves).
+    func initialize(function: Int32?, arguments: Int32?) -> Bool {
+        guard let function else { return true }
+        let base = lua.top
+        defer { lua.top = base }
+        lua.pushMessageHandler()
+        let handler = lua.top
+        lua.rawGet(lua_Integer(function), of: LuaState.registryIndex)
+        var count: Int32 = 0
+        if let arguments {
+            lua.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
+            count = pushTuple(at: lua.top)
+        }
+        output.removeAll(keepingCapacity: true)
+        do {
+            try lua.call(arguments: count, results: 0, handler: handler)
+        } catch {
+            answerFailure(MessageHeader(kind: .task), item: 0, error)
+            return false
+        }
+        Frame.appendHeader(length: 1, to: &output)
+        MessageHeader(kind: .ready).append(to: &output)
+        return send()
+    }
+
     /// Runs until the host closes the socket; returns the exit status.
     func run() -> Int32 {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             do {
-                while try reader.next({ frame in try handle(frame) }) {}
+                while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {}
             } catch {
                 writeError("luapool worker: \(error)\n")
                 return 70
@@ -102,7 +129,12 @@ final class WorkerLoop {
     private func pushArguments(item i: Int, of items: Int32, tuples: Bool) -> Int32 {
         lua.rawGet(lua_Integer(i), of: items)
         guard tuples else { return 1 }
-        let tuple = lua.top
+        return pushTuple(at: lua.top)
+    }
+
+    /// Replaces the table on top of the stack with its values `1...n`
+    /// (`n` from its field `n`, else its length); returns how many.
+    private func pushTuple(at tuple: Int32) -> Int32 {
         var count = lua.rawLength(at: tuple)
         if lua.getField("n", of: tuple) == .number, let n = lua.toInteger(at: -1) {
             count = Int(max(0, n))
@@ -122,7 +154,7 @@ final class WorkerLoop {
         lua.pushValue(at: results)
         defer { lua.pop() }
         do {
-            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+            try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try Wire.encode(lua, count: 1, into: &buffer)
             }
         } catch {
@@ -168,7 +200,7 @@ final class WorkerLoop {
     private func encodeFailure(_ task: MessageHeader, item: Int64) {
         let header = MessageHeader(kind: .failure, job: task.job, chunk: task.chunk, index: item)
         do {
-            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+            try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try Wire.encode(lua, count: 2, into: &buffer)
             }
         } catch {
@@ -176,7 +208,7 @@ final class WorkerLoop {
             lua.push(text)
             lua.pushValue(at: -2)
             output.removeAll(keepingCapacity: true)
-            try? frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+            try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try Wire.encode(lua, count: 2, into: &buffer)
             }
             lua.pop(2)
@@ -184,7 +216,7 @@ final class WorkerLoop {
     }
 
     /// Appends a frame: `header`, then what `body` appends.
-    private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(WireError) -> Void) throws(WireError) {
+    private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(CodecError) -> Void) throws(CodecError) {
         let start = output.count
         output.append(contentsOf: [0, 0, 0, 0])
         header.append(to: &output)
