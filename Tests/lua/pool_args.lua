@@ -29,13 +29,19 @@ print(T.errorof(function() return p:map(f, {1}, {}) end))
 print(T.errorof(function() return p.map(f, {1}, "many") end))
 print(T.errorof(function() return p:starmap(f, {{1}}, {}) end))
 print(T.errorof(function() return p:imap(f, {1}, {}) end))
-local function chunkerror(name, value)
-  local err = T.errorof(function() return p[name](p, f, {1, 2}, value) end)
-  return err:match("^pool_args%.lua:%d+: bad argument #3 to '" .. name .. "' %(") ~= nil
+local function chunkerror(name, call)
+  return T.errorof(call):match("^pool_args%.lua:%d+: bad argument #3 to '" .. name .. "' %(") ~= nil
 end
-print("chunksize 0", chunkerror("map", 0), chunkerror("starmap", 0), chunkerror("imap", 0), chunkerror("map_async", 0))
-print("chunksize -1", chunkerror("map", -1), chunkerror("imap_unordered", -1), chunkerror("starmap_async", -1))
-print("chunksize 1.5", chunkerror("map", 1.5), chunkerror("imap", 1.5))
+local xs = {1, 2}
+print("chunksize 0", chunkerror("map", function() return p:map(f, xs, 0) end),
+  chunkerror("starmap", function() return p.starmap(f, {{1}}, 0) end),
+  chunkerror("imap", function() return p:imap(f, xs, 0) end),
+  chunkerror("map_async", function() return p.map_async(f, xs, 0) end))
+print("chunksize -1", chunkerror("map", function() return p.map(f, xs, -1) end),
+  chunkerror("imap_unordered", function() return p:imap_unordered(f, xs, -1) end),
+  chunkerror("starmap_async", function() return p:starmap_async(f, {{1}}, -1) end))
+print("chunksize 1.5", chunkerror("map", function() return p:map(f, xs, 1.5) end),
+  chunkerror("imap", function() return p.imap(f, xs, 1.5) end))
 -- nil or absent chunksize is the default
 print(T.show(p:map(f, {1, 2}, nil)))
 
