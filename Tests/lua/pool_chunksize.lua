@@ -38,6 +38,23 @@ for i, pid in p:imap_unordered(where, xs, 4) do got[i] = pid end
 got.n = 12
 print("imap_unordered chunks of 4", onechunk(got, 1, 4), onechunk(got, 5, 8), onechunk(got, 9, 12))
 
+-- exact chunk boundaries: with maxtasksperchild = 1 every chunk runs in a
+-- worker of its own, so the pids tell the chunks apart
+local fresh = mp.Pool{processes = 2, maxtasksperchild = 1}
+local function chunks(size, count)
+  local items = {}
+  for i = 1, count do items[i] = i end
+  local r = fresh:map(function() return mp.current_process().pid end, items, size)
+  local sizes, last = {}, nil
+  for i = 1, r.n do
+    if r[i] == last then sizes[#sizes] = sizes[#sizes] + 1 else sizes[#sizes + 1] = 1 end
+    last = r[i]
+  end
+  return table.concat(sizes, " ")
+end
+print("chunk sizes", chunks(4, 12), "|", chunks(5, 12), "|", chunks(12, 12), "|", chunks(1, 3), "|", chunks(3, 2))
+fresh:terminate()
+
 -- within a chunk items run in order: each sees the previous item's trace
 local function trace(x)
   seen_in_worker = (seen_in_worker or "") .. x .. " "
@@ -45,6 +62,13 @@ local function trace(x)
 end
 local r = p:map(trace, {1, 2, 3}, 3)
 print("in order", r[3]:match("1 2 3 $") ~= nil)
+
+-- two chunks and two idle workers: each worker takes one, so two slow
+-- items take the time of one
+pids = p:map(function() spin(0.1) return mp.current_process().pid end, {1, 2}, 1)
+print("two chunks, two workers", pids[1] ~= pids[2])
+pids = p:map(function() spin(0.1) return mp.current_process().pid end, {1, 2, 3, 4}, 2)
+print("two chunks of 2, two workers", pids[1] == pids[2], pids[3] == pids[4], pids[1] ~= pids[3])
 
 -- a failing item in the middle of a chunk names itself
 local err = T.errorof(function() return p:map(function(x) if x == 6 then error("six") end return x end, xs, 4) end)
