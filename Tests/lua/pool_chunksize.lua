@@ -53,6 +53,12 @@ local function chunks(size, count)
   return table.concat(sizes, " ")
 end
 print("chunk sizes", chunks(4, 12), "|", chunks(5, 12), "|", chunks(12, 12), "|", chunks(1, 3), "|", chunks(3, 2))
+-- the default for map: four chunks per worker (16 items, 2 workers: 2 each)
+print("default chunks", chunks(nil, 16))
+-- imap's default: one item a chunk
+local pids = {}
+for i, pid in fresh:imap(function() return mp.current_process().pid end, {1, 2, 3, 4}) do pids[i] = pid end
+print("imap default", #T.distinct(pids))
 fresh:terminate()
 
 -- within a chunk items run in order: each sees the previous item's trace
