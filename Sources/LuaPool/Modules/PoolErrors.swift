@@ -33,6 +33,8 @@ enum PoolErrors {
             return interrupted(lua)
         case .terminated:
             _ = lua.raise("the pool was terminated")
+        case .unsendable(let message):
+            _ = lua.raise(message)
         case .broken(let reason):
             lua.push(reason)
         }

@@ -214,14 +214,16 @@ struct PoolCall {
 
     /// The number of items: the table's integer field `n`, else its length.
     private func itemCount(at items: Int32) throws(LuaRaise) -> Int {
-        defer { lua.pop() }
-        if lua.getField("n", of: items) == .number {
-            guard lua.isInteger(at: -1), let n = lua.toInteger(at: -1), n >= 0 else {
-                throw lua.argumentFailure(items, "field 'n' must be a non-negative integer")
-            }
-            return Int(n)
+        guard lua.getField("n", of: items) == .number else {
+            lua.pop()
+            return lua.rawLength(at: items)
         }
-        return lua.rawLength(at: items)
+        let n = lua.isInteger(at: -1) ? lua.toInteger(at: -1) : nil
+        lua.pop()
+        guard let n, n >= 0 else {
+            throw lua.argumentFailure(items, "field 'n' must be a non-negative integer")
+        }
+        return Int(n)
     }
 
     // MARK: Waiting

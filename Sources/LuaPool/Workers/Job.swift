@@ -11,6 +11,8 @@ final class Job {
     /// Number of input items: the results table's `n`.
     let count: Int
     var chunks: [Chunk]
+    /// Registry reference of the items table (read as chunks are sent).
+    let items: Int32
     /// Registry reference of the results table being filled.
     let results: Int32
     /// Chunks neither answered nor dropped.
@@ -28,18 +30,21 @@ final class Job {
         /// Input index of the chunk's first item.
         let first: Int64
         let size: Int
-        /// Codec bytes of the items table; emptied once sent.
-        var items: [UInt8]
         var done = false
     }
 
     init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,
-         chunks: [Chunk], results: Int32) {
+         chunks: [Chunk], items: Int32, results: Int32) {
         (self.id, self.function, self.tuples, self.seed, self.count) = (id, function, tuples, seed, count)
         self.chunks = chunks
+        self.items = items
         self.results = results
         self.outstanding = chunks.count
     }
+
+    /// A running mean of how long its chunks take in a worker, in
+    /// nanoseconds (0 until one is back).
+    var meanChunkNanos: Int64 = 0
 
     /// The failure was handed to the caller, who releases it.
     var failureTaken = false
@@ -52,6 +57,7 @@ final class Job {
 
     /// Frees the registry references the job holds.
     func release(_ lua: LuaState) {
+        luaL_unref(lua.L, LuaState.registryIndex, items)
         luaL_unref(lua.L, LuaState.registryIndex, results)
         if !failureTaken { failure?.release(lua) }
         failure = nil
@@ -69,6 +75,8 @@ enum JobFailure {
     case interrupted
     /// The pool was terminated before the call finished.
     case terminated
+    /// An item could not be encoded: the message says which and why.
+    case unsendable(String)
     /// The pool's initializer failed: the text says where and why.
     case broken(String)
 

@@ -9,6 +9,8 @@ extension WorkerPool {
         switch header.kind {
         case .results:
             let job = try finishChunk(header, from: slot)
+            let elapsed = max(1, header.index)
+            job.meanChunkNanos = job.meanChunkNanos == 0 ? elapsed : (3 * job.meanChunkNanos + elapsed) / 4
             if job.cancelled {
                 dropIfCancelled(job)
             } else {
@@ -86,12 +88,20 @@ extension WorkerPool {
         defer { lua.top = base }
         lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
         let results = lua.top
-        guard try Wire.decode(lua, body) == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
+        let (first, size) = (lua_Integer(job.chunks[chunk].first), job.chunks[chunk].size)
+        let count = try Wire.decode(lua, body)
+        if size <= Wire.valueListLimit {
+            guard count == size else { throw WorkerProtocolError() }
+            for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
+                lua.rawSet(first + i, of: results)
+            }
+            return
+        }
+        guard count == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
         let answers = lua.top
-        let first = job.chunks[chunk].first
-        for i in 0..<job.chunks[chunk].size {
-            lua.rawGet(lua_Integer(i + 1), of: answers)
-            lua.rawSet(lua_Integer(first) + lua_Integer(i), of: results)
+        for i in 0..<lua_Integer(size) {
+            lua.rawGet(i + 1, of: answers)
+            lua.rawSet(first + i, of: results)
         }
     }
 

@@ -40,23 +40,17 @@ extension WorkerPool {
         }
         let size = chunkSize ?? defaultChunkSize(for: count)
         var chunks: [Job.Chunk] = []
+        chunks.reserveCapacity(count / size + 1)
         var first = 1
         while first <= count {
             let n = min(size, count - first + 1)
-            lua.newTable(array: Int32(n), hash: 0)
-            for i in 0..<n {
-                lua.rawGet(lua_Integer(first + i), of: items)
-                lua.rawSet(lua_Integer(i + 1), of: -2)
-            }
-            var bytes: [UInt8] = []
-            do { try Wire.encode(lua, count: 1, into: &bytes) } catch {
-                lua.pop()
-                throw .unsendable(unsendableItem(items, from: first, count: n) ?? error.message)
-            }
-            lua.pop()
-            chunks.append(Job.Chunk(first: Int64(first), size: n, items: bytes))
+            chunks.append(Job.Chunk(first: Int64(first), size: n))
             first += n
         }
+        // The items are encoded as their chunks are sent, so the workers
+        // start on the first chunks while the host encodes the next.
+        lua.pushValue(at: items)
+        let itemsRef = luaL_ref(lua.L, LuaState.registryIndex)
         lua.newTable(array: Int32(min(count, 1 << 24)), hash: 1)
         lua.push(count)
         lua.setField("n", of: -2)
@@ -64,9 +58,45 @@ extension WorkerPool {
         let id = nextJobID
         nextJobID &+= 1
         jobs[id] = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
-                       count: count, chunks: chunks, results: results)
+                       count: count, chunks: chunks, items: itemsRef, results: results)
         queue.append(contentsOf: chunks.indices.map { (id, $0) })
         return id
+    }
+
+    /// Appends the codec bytes of a chunk's items: the values themselves
+    /// for a small chunk, else a table of them with its `n` (see
+    /// ``Wire/valueListLimit``). A value that cannot be sent fails the job.
+    func encodeItems(of job: Job, chunk: Int, into buffer: inout [UInt8]) -> Bool {
+        let base = lua.top
+        defer { lua.top = base }
+        let (first, n) = (Int(job.chunks[chunk].first), job.chunks[chunk].size)
+        lua.rawGet(lua_Integer(job.items), of: LuaState.registryIndex)
+        let items = lua.top
+        let count: Int32
+        if n <= Wire.valueListLimit {
+            lua.ensureStack(Int32(n) + 4)
+            for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
+            count = Int32(n)
+        } else {
+            lua.newTable(array: Int32(n), hash: 1)
+            for i in 0..<n {
+                lua.rawGet(lua_Integer(first + i), of: items)
+                lua.rawSet(lua_Integer(i + 1), of: -2)
+            }
+            lua.push(n)
+            lua.setField("n", of: -2)
+            count = 1
+        }
+        let start = buffer.count
+        do {
+            try Wire.encode(lua, count: count, into: &buffer)
+            return true
+        } catch {
+            buffer.removeSubrange(start...)
+            let message = unsendableItem(items, from: first, count: n) ?? error.message
+            job.failure = .unsendable(message)
+            return false
+        }
     }
 
     /// Which item of `first..<first+count` cannot be sent, and why.

@@ -13,7 +13,8 @@ extension WorkerPool {
     /// Sends work and reads answers until `done()` holds or `timeout`
     /// seconds pass (nil: no limit). Returns whether `done()` holds.
     public func wait(timeout: Double? = nil, until done: () -> Bool) throws(WaitError) -> Bool {
-        let deadline = timeout.map { Spin.now() + Int64(max(0, $0) * 1e9) }
+        // A timeout beyond a few years is no timeout.
+        let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         let interruptFD: FileDescriptor
         do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
         PoolInterrupt.arm()
@@ -104,13 +105,16 @@ extension WorkerPool {
         slot.outputSent = 0
     }
 
-    /// Hands queued chunks to workers, up to two in flight each, so a
-    /// worker finds its next chunk waiting when it finishes one.
+    /// Hands queued chunks to workers, so a worker finds its next chunk
+    /// waiting when it finishes one: two in flight each, more when the
+    /// job's chunks are quick (see ``depth(for:)``).
     func dispatch() {
         guard broken == nil, state != .terminated else { return }
         for slot in slots where slot.pid > 0 && !slot.retiring {
-            while slot.inFlight.count < 2, let (jobID, chunk) = dequeue() {
-                guard let job = jobs[jobID] else { continue }
+            while let (jobID, chunk) = peek(), let job = jobs[jobID],
+                  slot.inFlight.count < depth(for: job),
+                  slot.output.count - slot.outputSent < WorkerPool.backlogLimit {
+                queueHead += 1
                 if slot.loadedJob != jobID {
                     Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
                     MessageHeader(kind: .function, job: jobID).append(to: &slot.output)
@@ -120,27 +124,52 @@ extension WorkerPool {
                 var header = MessageHeader(kind: .task, job: jobID, chunk: UInt32(chunk),
                                            index: job.chunks[chunk].first)
                 if job.tuples { header.flags |= MessageHeader.tuplesFlag }
+                if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
                 if let seed = job.seed {
                     header.flags |= MessageHeader.seededFlag
                     header.seed = seed
                 }
-                Frame.appendHeader(length: header.byteCount + job.chunks[chunk].items.count, to: &slot.output)
+                let start = slot.output.count
+                Frame.appendHeader(length: 0, to: &slot.output)
                 header.append(to: &slot.output)
-                slot.output.append(contentsOf: job.chunks[chunk].items)
+                guard encodeItems(of: job, chunk: chunk, into: &slot.output) else {
+                    slot.output.removeSubrange(start...)
+                    job.outstanding -= 1
+                    continue
+                }
+                Frame.patchLength(of: &slot.output, at: start)
                 slot.inFlight.append((jobID, chunk))
             }
             if slot.outputSent < slot.output.count { flush(slot) }
         }
     }
 
-    private func dequeue() -> (UInt32, Int)? {
+    /// Bytes written to a worker's buffer and not yet taken by its socket,
+    /// beyond which no more chunks are queued for it.
+    static let backlogLimit = 1 << 20
+
+    /// How many chunks of `job` a worker may hold: enough to keep about
+    /// two milliseconds of work waiting when its chunks are quick, so the
+    /// answers of many go back in one write; two for slow chunks, so the
+    /// last ones are not stuck behind a busy worker while another idles.
+    func depth(for job: Job) -> Int {
+        guard job.meanChunkNanos > 0 else { return 2 }
+        return min(64, max(2, Int(2_000_000 / job.meanChunkNanos)))
+    }
+
+    /// The next chunk to send, left in the queue; chunks of jobs that
+    /// failed or were dropped are skipped.
+    private func peek() -> (UInt32, Int)? {
         while queueHead < queue.count {
             let next = queue[queueHead]
-            queueHead += 1
-            guard let job = jobs[next.job] else { continue }
+            guard let job = jobs[next.job] else {
+                queueHead += 1
+                continue
+            }
             if job.failure == nil, !job.cancelled { return next }
             // The job already failed, or nobody waits for it: its other
             // chunks are dropped.
+            queueHead += 1
             job.outstanding -= 1
             dropIfCancelled(job)
         }
