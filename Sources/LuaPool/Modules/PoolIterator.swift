@@ -70,12 +70,14 @@ final class PoolIterator: LuaObject {
         return 2
     }
 
-    /// Waits for the next item to give: its chunk and input index.
+    /// Waits for the next item to give: its chunk and input index. Raises
+    /// the job's failure when the item cannot come (its chunk failed, or
+    /// was dropped after another one failed).
     private func nextItem(_ lua: LuaState, _ job: Job) throws(LuaRaise) -> (Int, Int64) {
         if ordered {
-            let size = job.chunks[0].size
-            let chunk = Int((next - 1) / Int64(size))
+            let chunk = Int((next - 1) / Int64(job.chunks[0].size))
             try wait(lua, job) { job.chunks[chunk].done }
+            guard job.chunks[chunk].done, !job.chunks[chunk].failed else { throw failure(lua) }
             defer { next += 1 }
             return (chunk, next)
         }
@@ -85,22 +87,27 @@ final class PoolIterator: LuaObject {
             offset = 0
         }
         try wait(lua, job) { arrivalsTaken < job.arrivals.count }
+        guard arrivalsTaken < job.arrivals.count else { throw failure(lua) }
         let chunk = Int(job.arrivals[arrivalsTaken])
+        guard !job.chunks[chunk].failed else { throw failure(lua) }
         defer { offset += 1 }
         return (chunk, job.chunks[chunk].first + Int64(offset))
     }
 
-    /// Waits until `ready()`, raising the job's failure if it fails first.
+    /// Waits until `ready()` or until nothing of the job is outstanding.
     private func wait(_ lua: LuaState, _ job: Job, _ ready: () -> Bool) throws(LuaRaise) {
-        if !ready() && job.failure == nil {
-            _ = try PoolCall.wait(lua, nil, workers) { ready() || job.failure != nil || job.isReady }
-        }
-        if ready() { return }
+        guard !ready(), !job.isReady else { return }
+        _ = try PoolCall.wait(lua, nil, workers) { ready() || job.isReady }
+    }
+
+    /// The job's failure, to raise; the iterator ends.
+    private func failure(_ lua: LuaState) -> LuaRaise {
         finished = true
-        if let failure = workers.finish(self.job) {
-            throw PoolErrors.raise(failure, lua, release: true)
+        if let failure = workers.finish(job) {
+            return PoolErrors.raise(failure, lua, release: true)
         }
-        throw lua.failure("the pool was terminated")
+        lua.pop()
+        return lua.failure("the pool was terminated")
     }
 
     private func finish(_ lua: LuaState) {

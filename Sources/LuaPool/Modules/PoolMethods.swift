@@ -218,10 +218,15 @@ struct PoolCall {
             lua.pop()
             return lua.rawLength(at: items)
         }
-        let n = lua.isInteger(at: -1) ? lua.toInteger(at: -1) : nil
+        // An integer `n` is the count (table.pack's); another number is
+        // just a field, and the length counts.
+        guard lua.isInteger(at: -1), let n = lua.toInteger(at: -1) else {
+            lua.pop()
+            return lua.rawLength(at: items)
+        }
         lua.pop()
-        guard let n, n >= 0 else {
-            throw lua.argumentFailure(items, "field 'n' must be a non-negative integer")
+        guard n >= 0 else {
+            throw lua.argumentFailure(items, "field 'n' must not be negative")
         }
         return Int(n)
     }

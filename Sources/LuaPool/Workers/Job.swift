@@ -30,7 +30,10 @@ final class Job {
         /// Input index of the chunk's first item.
         let first: Int64
         let size: Int
+        /// Its answer is back (results or failure) or it was dropped.
         var done = false
+        /// It failed: no results of it came back.
+        var failed = false
     }
 
     init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,

@@ -20,6 +20,7 @@ extension WorkerPool {
             try initializerFailed(body, in: slot)
         case .failure:
             let job = try finishChunk(header, from: slot)
+            job.chunks[Int(header.chunk)].failed = true
             if job.cancelled {
                 dropIfCancelled(job)
             } else {
@@ -135,6 +136,8 @@ extension WorkerPool {
             breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(how) in its initializer")
         }
         if let running, let job = jobs[running.job], !job.isReady {
+            job.chunks[running.chunk].done = true
+            job.chunks[running.chunk].failed = true
             if job.failure == nil {
                 let item = item > 0 ? item : job.chunks[running.chunk].first
                 job.failure = .died(worker: slot.name, pid: pid, exit: exit ?? .signaled(SIGKILL), item: item)

@@ -109,40 +109,55 @@ extension WorkerPool {
     /// waiting when it finishes one: two in flight each, more when the
     /// job's chunks are quick (see ``depth(for:)``).
     func dispatch() {
-        guard broken == nil, state != .terminated else { return }
-        for slot in slots where slot.pid > 0 && !slot.retiring {
-            while let (jobID, chunk) = peek(), let job = jobs[jobID],
-                  slot.inFlight.count < depth(for: job),
-                  slot.output.count - slot.outputSent < WorkerPool.backlogLimit {
+        guard broken == nil, state != .terminated, peek() != nil else { return }
+        // Level by level, so that idle workers get work before busy ones
+        // get more: first one chunk each, then a second, and so on.
+        levels: for level in 1...WorkerPool.maxDepth {
+            guard let (jobID, _) = peek(), let job = jobs[jobID], level <= depth(for: job) else { break }
+            for slot in slots where slot.pid > 0 && !slot.retiring && slot.inFlight.count < level {
+                guard let (jobID, chunk) = peek(), let job = jobs[jobID] else { break levels }
+                guard level <= depth(for: job),
+                      slot.output.count - slot.outputSent < WorkerPool.backlogLimit else { continue }
                 queueHead += 1
-                if slot.loadedJob != jobID {
-                    Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
-                    MessageHeader(kind: .function, job: jobID).append(to: &slot.output)
-                    slot.output.append(contentsOf: job.function)
-                    slot.loadedJob = jobID
-                }
-                var header = MessageHeader(kind: .task, job: jobID, chunk: UInt32(chunk),
-                                           index: job.chunks[chunk].first)
-                if job.tuples { header.flags |= MessageHeader.tuplesFlag }
-                if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
-                if let seed = job.seed {
-                    header.flags |= MessageHeader.seededFlag
-                    header.seed = seed
-                }
-                let start = slot.output.count
-                Frame.appendHeader(length: 0, to: &slot.output)
-                header.append(to: &slot.output)
-                guard encodeItems(of: job, chunk: chunk, into: &slot.output) else {
-                    slot.output.removeSubrange(start...)
-                    job.outstanding -= 1
-                    continue
-                }
-                Frame.patchLength(of: &slot.output, at: start)
-                slot.inFlight.append((jobID, chunk))
+                send(chunk, of: job, to: slot)
             }
-            if slot.outputSent < slot.output.count { flush(slot) }
+        }
+        for slot in slots where slot.outputSent < slot.output.count {
+            flush(slot)
         }
     }
+
+    /// Appends a chunk's task frame (and the function, if the worker does
+    /// not hold it yet) to the worker's output.
+    private func send(_ chunk: Int, of job: Job, to slot: WorkerSlot) {
+        if slot.loadedJob != job.id {
+            Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
+            MessageHeader(kind: .function, job: job.id).append(to: &slot.output)
+            slot.output.append(contentsOf: job.function)
+            slot.loadedJob = job.id
+        }
+        var header = MessageHeader(kind: .task, job: job.id, chunk: UInt32(chunk), index: job.chunks[chunk].first)
+        if job.tuples { header.flags |= MessageHeader.tuplesFlag }
+        if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
+        if let seed = job.seed {
+            header.flags |= MessageHeader.seededFlag
+            header.seed = seed
+        }
+        let start = slot.output.count
+        Frame.appendHeader(length: 0, to: &slot.output)
+        header.append(to: &slot.output)
+        guard encodeItems(of: job, chunk: chunk, into: &slot.output) else {
+            // The job failed: its other chunks are dropped as they come up.
+            slot.output.removeSubrange(start...)
+            job.outstanding -= 1
+            return
+        }
+        Frame.patchLength(of: &slot.output, at: start)
+        slot.inFlight.append((job.id, chunk))
+    }
+
+    /// The most chunks a worker holds.
+    static let maxDepth = 64
 
     /// Bytes written to a worker's buffer and not yet taken by its socket,
     /// beyond which no more chunks are queued for it.
@@ -154,7 +169,7 @@ extension WorkerPool {
     /// last ones are not stuck behind a busy worker while another idles.
     func depth(for job: Job) -> Int {
         guard job.meanChunkNanos > 0 else { return 2 }
-        return min(64, max(2, Int(2_000_000 / job.meanChunkNanos)))
+        return min(WorkerPool.maxDepth, max(2, Int(2_000_000 / job.meanChunkNanos)))
     }
 
     /// The next chunk to send, left in the queue; chunks of jobs that
