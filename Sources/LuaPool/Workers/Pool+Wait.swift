@@ -68,18 +68,18 @@ extension WorkerPool {
     private func service(_ slot: WorkerSlot, events: Int16) {
         if events & Int16(POLLOUT) != 0 { flush(slot) }
         guard events & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        if readBuffer.isEmpty { readBuffer = [UInt8](repeating: 0, count: 1 << 16) }
         while slot.pid > 0 {
             let got: Int?
             do {
-                got = try buffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try slot.socket.read(into: raw) }
+                got = try readBuffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try slot.socket.read(into: raw) }
             } catch {
                 workerDied(slot)                                      // read error
                 return
             }
             guard let count = got else { break }                      // drained
             if count == 0 { workerDied(slot); return }                // EOF
-            buffer.withUnsafeBytes { slot.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            readBuffer.withUnsafeBytes { slot.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             do {
                 while try slot.reader.next({ frame in try receive(frame, from: slot) }) {}
             } catch {
@@ -88,7 +88,7 @@ extension WorkerPool {
                 workerDied(slot)
                 return
             }
-            if count < buffer.count { break }
+            if count < readBuffer.count { break }
         }
     }
 
