@@ -88,7 +88,8 @@ static inline int clua_isswiftfunction(lua_State *L, int i) {
 static inline void clua_interrupthook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted!");
+    lua_pushliteral(L, "interrupted");
+    lua_error(L);
 }
 
 static inline void clua_setinterrupthook(lua_State *L) {

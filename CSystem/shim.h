@@ -9,11 +9,27 @@
 #include <sys/random.h>
 #include <sys/types.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* prctl(PR_SET_PDEATHSIG, sig): the signal this process gets when its
  * parent thread dies. */
 static inline int csystem_set_parent_death_signal(int sig) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0UL, 0UL, 0UL);
+}
+
+/* The number of CPUs this process may run on (its affinity mask), or -1. */
+static inline int csystem_cpu_count(void) {
+    /* The raw system call: glibc declares its wrapper and the CPU_* macros
+     * only with _GNU_SOURCE. It returns the size of the mask it wrote. */
+    unsigned long mask[1024 / (8 * sizeof(unsigned long))] = {0};
+    long bytes = syscall(SYS_sched_getaffinity, 0, sizeof mask, mask);
+    if (bytes <= 0) return -1;
+    int count = 0;
+    for (long i = 0; i < bytes / (long)sizeof(unsigned long); i++) {
+        count += __builtin_popcountl(mask[i]);
+    }
+    return count;
 }
 
 #endif

@@ -11,6 +11,9 @@ final class Interpreter {
     let argv: [String]
     /// Set by `run` once everything ran without error.
     private(set) var succeeded = false
+    /// An error was Ctrl-C's `interrupted`: the exit status is 130, as a
+    /// shell reports a command that SIGINT ended.
+    private(set) var interrupted = false
 
     init(lua: LuaState, argv: [String]) {
         self.lua = lua
@@ -26,6 +29,7 @@ final class Interpreter {
         } catch {
             reportMessage(error.description)
         }
+        if interrupted { return 128 + SIGINT }
         return succeeded ? EXIT_SUCCESS : EXIT_FAILURE
     }
 
@@ -190,6 +194,7 @@ final class Interpreter {
             try body()
             return true
         } catch let error as LuaError {
+            if error.value == .string(Array(LuaInterrupt.message.utf8)) { interrupted = true }
             reportMessage(error.description)
         } catch let error as ScriptError {
             reportMessage(error.message)

@@ -38,12 +38,23 @@ struct Encoder {
 
     /// What each key slot holds, by the address of the string's bytes
     /// (short strings are interned: one address per contents).
-    let keySlots = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: Codec.keySlots)
+    let keySlots: UnsafeMutablePointer<UnsafePointer<CChar>?>
     var keySlotsUsed = 0
+
+    /// The key slot table of the last encoder, kept for the next one: at
+    /// 2 KiB it is a "large" request to malloc, which consolidates its free
+    /// lists on every such request, a cost paid per message otherwise.
+    nonisolated(unsafe) private static var spareKeySlots: UnsafeMutablePointer<UnsafePointer<CChar>?>?
 
     init(_ lua: LuaState) {
         self.lua = lua
         self.L = lua.L
+        if let spare = Encoder.spareKeySlots {
+            Encoder.spareKeySlots = nil
+            keySlots = spare
+        } else {
+            keySlots = .allocate(capacity: Codec.keySlots)
+        }
         keySlots.initialize(repeating: nil, count: Codec.keySlots)
     }
 
@@ -51,7 +62,11 @@ struct Encoder {
         out.free()
         objects.free()
         upvalues.free()
-        keySlots.deallocate()
+        if Encoder.spareKeySlots == nil {
+            Encoder.spareKeySlots = keySlots
+        } else {
+            keySlots.deallocate()
+        }
     }
 
     /// Writes the header and `count` values from stack index `first`.

@@ -2,9 +2,17 @@ import CLua
 import Glibc
 
 /// Ctrl-C while Lua code runs, as lua.c handles it: SIGINT sets a hook
-/// that raises `interrupted!` in the running chunk at its next step; a
+/// that raises `interrupted` in the running chunk at its next step; a
 /// second SIGINT before the hook ran ends the process as usual.
+///
+/// lua.c raises `interrupted!` with the position; luapool raises the bare
+/// string `interrupted`, the same value a pool call raises when Ctrl-C
+/// stops it, so a script can test for it and the interpreter can exit with
+/// status 130 whichever way the signal landed.
 public enum LuaInterrupt {
+    /// The error value Ctrl-C raises.
+    public static let message = "interrupted"
+
     nonisolated(unsafe) private static var target: OpaquePointer?
 
     /// Installs the SIGINT handler for the duration of a call into `state`.

@@ -35,6 +35,13 @@ public final class LuaState {
     }
 
     /// Opens Lua's standard libraries. Wraps `luaL_openlibs`.
+    /// Pushes a new thread (a coroutine's stack) of this interpreter and
+    /// returns it, borrowed: it lives while it is on this stack or
+    /// otherwise referenced. Wraps `lua_newthread`.
+    public func newThread() -> LuaState {
+        LuaState(borrowing: lua_newthread(L))
+    }
+
     public func openLibraries() {
         luaL_openlibs(L)
     }

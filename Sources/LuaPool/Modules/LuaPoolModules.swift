@@ -3,10 +3,13 @@ import CLua
 /// The modules luapool adds to an interpreter.
 public enum LuaPoolModules {
     /// Makes `require "multiprocessing"` available in `lua`, whose standard
-    /// libraries must be open.
+    /// libraries must be open, and sets the global `pool`: the default pool,
+    /// whose workers start at its first use.
     public static func open(_ lua: LuaState) {
         let base = lua.top
         defer { lua.top = base }
+        PoolObject(workers: nil, configuration: nil).push(onto: lua)
+        lua.setGlobal("pool")
         guard lua.getGlobal("package") == .table,
               lua.getField("preload", of: -1) == .table else { return }
         lua.pushFunction(openMultiprocessing)

@@ -6,6 +6,9 @@ enum MultiprocessingModule {
 
     /// The module's functions, by the name scripts call them.
     static let functions: [(String, LuaSwiftFunction)] = [
+        ("Pool", pool),
+        ("cpu_count", cpuCount),
+        ("current_process", currentProcess),
         ("dumps", dumps),
         ("loads", loads),
     ]

@@ -61,6 +61,11 @@ public enum Fork {
         for raw in hostDescriptors where !closing.contains(FileDescriptor(raw)) {
             FileDescriptor(raw).close()
         }
+        // What the host owned is not this process's: its workers, its
+        // Ctrl-C pipe.
+        hostDescriptors.removeAll()
+        PoolInterrupt.pipe = nil
+        WorkerPool.forgetAll()
         let null = open("/dev/null", O_RDONLY)
         if null >= 0 {
             dup2(null, 0)

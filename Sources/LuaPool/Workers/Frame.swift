@@ -11,6 +11,14 @@ public enum Frame {
         buffer.append(contentsOf: payload)
     }
 
+    /// Writes the length of the frame whose header starts at `start`: all
+    /// the bytes after the header, to the end of `buffer`.
+    public static func patchLength(of buffer: inout [UInt8], at start: Int) {
+        let length = buffer.count - start - headerLength
+        precondition(length <= maxLength, "frame of \(length) bytes")
+        for k in 0..<4 { buffer[start + k] = UInt8(truncatingIfNeeded: UInt32(length) >> (8 * UInt32(k))) }
+    }
+
     /// Appends the header of a frame of `length` bytes; the caller appends
     /// the bytes.
     public static func appendHeader(length: Int, to buffer: inout [UInt8]) {

@@ -3,15 +3,18 @@
 ///
 ///     host -> worker   function  jobID                      codec(function)
 ///                      task      jobID chunkID first seeded seed  codec(items)
-///     worker -> host   results   jobID chunkID              codec(results)
+///     worker -> host   results   jobID chunkID elapsed      codec(results)
 ///                      failure   jobID chunkID item         codec(error, traceback)
 ///                      retiring  (maxtasksperchild reached; EOF follows)
+///                      ready     (the initializer ran; only with one)
+///                      failure for job 0: the initializer failed
 enum MessageKind: UInt8 {
     case function = 0x46  // F
     case task = 0x54      // T
     case results = 0x52   // R
     case failure = 0x45   // E
     case retiring = 0x58  // X
+    case ready = 0x49     // I
 }
 
 /// The fixed fields of a frame.
@@ -19,8 +22,8 @@ struct MessageHeader: Equatable {
     var kind: MessageKind
     var job: UInt32 = 0
     var chunk: UInt32 = 0
-    /// The input index of the chunk's first item (task), or of the item
-    /// that failed (failure).
+    /// The input index of the chunk's first item (task), of the item that
+    /// failed (failure), or the nanoseconds the chunk took (results).
     var index: Int64 = 0
     /// Whether item i runs after `math.randomseed(seed, i)`; with how the
     /// items are passed (task).
@@ -30,14 +33,16 @@ struct MessageHeader: Equatable {
     static let seededFlag: UInt8 = 1
     /// Items are argument tuples (starmap, apply), not single arguments.
     static let tuplesFlag: UInt8 = 2
+    /// The items come as one table with its `n`, not as a list of values.
+    static let tableFlag: UInt8 = 4
 
     var byteCount: Int {
         switch kind {
         case .function: return 5
         case .task: return 26
-        case .results: return 9
+        case .results: return 17
         case .failure: return 17
-        case .retiring: return 1
+        case .retiring, .ready: return 1
         }
     }
 
@@ -52,14 +57,11 @@ struct MessageHeader: Equatable {
             buffer.appendLittleEndian(UInt64(bitPattern: index))
             buffer.append(flags)
             buffer.appendLittleEndian(UInt64(bitPattern: seed))
-        case .results:
-            buffer.appendLittleEndian(job)
-            buffer.appendLittleEndian(chunk)
-        case .failure:
+        case .results, .failure:
             buffer.appendLittleEndian(job)
             buffer.appendLittleEndian(chunk)
             buffer.appendLittleEndian(UInt64(bitPattern: index))
-        case .retiring:
+        case .retiring, .ready:
             break
         }
     }
@@ -76,11 +78,9 @@ struct MessageHeader: Equatable {
             job = u32(1)
         case .task:
             (job, chunk, index, flags, seed) = (u32(1), u32(5), i64(9), frame[17], i64(18))
-        case .results:
-            (job, chunk) = (u32(1), u32(5))
-        case .failure:
+        case .results, .failure:
             (job, chunk, index) = (u32(1), u32(5), i64(9))
-        case .retiring:
+        case .retiring, .ready:
             break
         }
     }

@@ -9,12 +9,27 @@ extension WorkerPool {
         switch header.kind {
         case .results:
             let job = try finishChunk(header, from: slot)
-            try storeResults(body, of: job, chunk: Int(header.chunk))
+            let elapsed = max(1, header.index)
+            job.meanChunkNanos = job.meanChunkNanos == 0 ? elapsed : (3 * job.meanChunkNanos + elapsed) / 4
+            if job.cancelled {
+                dropIfCancelled(job)
+            } else {
+                try storeResults(body, of: job, chunk: Int(header.chunk))
+            }
+        case .failure where header.job == 0:
+            try initializerFailed(body, in: slot)
         case .failure:
             let job = try finishChunk(header, from: slot)
-            try storeFailure(body, of: job, item: header.index, slot: slot)
+            job.chunks[Int(header.chunk)].failed = true
+            if job.cancelled {
+                dropIfCancelled(job)
+            } else {
+                try storeFailure(body, of: job, item: header.index, slot: slot)
+            }
         case .retiring:
             slot.retiring = true
+        case .ready:
+            slot.started = true
         default:
             throw WorkerProtocolError()
         }
@@ -32,18 +47,62 @@ extension WorkerPool {
         return job
     }
 
+    /// Forgets a job nobody will collect, once nothing of it is running.
+    func dropIfCancelled(_ job: Job) {
+        guard job.cancelled, job.isReady else { return }
+        jobs[job.id] = nil
+        job.release(lua)
+    }
+
+    /// A worker's initializer raised: the pool cannot run work any more.
+    private func initializerFailed(_ body: UnsafeRawBufferPointer, in slot: WorkerSlot) throws {
+        let base = lua.top
+        defer { lua.top = base }
+        guard try Wire.decode(lua, body) == 2 else { throw WorkerProtocolError() }
+        let traceback = lua.toString(at: -1)
+        let message = lua.type(at: -2) == .string || lua.type(at: -2) == .number
+            ? lua.toString(at: -2) ?? "?"
+            : "(error object is a \(lua.typeNameForError(at: -2)) value)"
+        var text = "initializer failed in \(slot.name) (pid \(slot.pid)): \(message)"
+        if let traceback { text += "\n" + traceback }
+        breakPool(text)
+    }
+
+    /// Fails every unfinished call with `reason`; no new work is run and no
+    /// worker is replaced from now on.
+    func breakPool(_ reason: String) {
+        guard broken == nil else { return }
+        broken = reason
+        for job in jobs.values where !job.isReady {
+            if job.failure == nil { job.failure = .broken(reason) }
+            job.outstanding = 0
+        }
+        for job in Array(jobs.values) { dropIfCancelled(job) }
+        queue.removeAll()
+        queueHead = 0
+        for slot in slots { slot.inFlight.removeAll() }
+    }
+
     /// Copies a chunk's results into the job's results table.
     private func storeResults(_ body: UnsafeRawBufferPointer, of job: Job, chunk: Int) throws {
         let base = lua.top
         defer { lua.top = base }
         lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
         let results = lua.top
-        guard try Wire.decode(lua, body) == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
+        let (first, size) = (lua_Integer(job.chunks[chunk].first), job.chunks[chunk].size)
+        let count = try Wire.decode(lua, body)
+        if size <= Wire.valueListLimit {
+            guard count == size else { throw WorkerProtocolError() }
+            for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
+                lua.rawSet(first + i, of: results)
+            }
+            return
+        }
+        guard count == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
         let answers = lua.top
-        let first = job.chunks[chunk].first
-        for i in 0..<job.chunks[chunk].size {
-            lua.rawGet(lua_Integer(i + 1), of: answers)
-            lua.rawSet(lua_Integer(first) + lua_Integer(i), of: results)
+        for i in 0..<lua_Integer(size) {
+            lua.rawGet(i + 1, of: answers)
+            lua.rawSet(first + i, of: results)
         }
     }
 
@@ -60,25 +119,36 @@ extension WorkerPool {
 
     /// A worker's socket reached EOF or failed: reap it, fail the chunk it
     /// was running, put back the ones it had not started, and replace it.
+    /// A worker that retired or was told to leave (join) is not an error.
     func workerDied(_ slot: WorkerSlot) {
         let pid = slot.pid
         retire(slot)
         let exit = reapSoon(pid)
+        WorkerPool.untrack(pid)
         slot.pid = 0
-        let running = slot.inFlight.first
-        let waiting = slot.inFlight.dropFirst()
+        let planned = slot.retiring || state == .joining
+        let running = planned ? nil : slot.inFlight.first
+        let waiting = planned ? slot.inFlight[...] : slot.inFlight.dropFirst()
+        let item = progress[slot.index]
         slot.clear()
-        if let running, let job = jobs[running.job] {
-            let item = progress[slot.index] > 0 ? progress[slot.index] : job.chunks[running.chunk].first
+        if !slot.started, configuration.initializer != nil, state != .joining {
+            let how = exit.map { "\($0)" } ?? "died"
+            breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(how) in its initializer")
+        }
+        if let running, let job = jobs[running.job], !job.isReady {
+            job.chunks[running.chunk].done = true
+            job.chunks[running.chunk].failed = true
             if job.failure == nil {
+                let item = item > 0 ? item : job.chunks[running.chunk].first
                 job.failure = .died(worker: slot.name, pid: pid, exit: exit ?? .signaled(SIGKILL), item: item)
             }
             job.outstanding -= 1
+            dropIfCancelled(job)
         }
         // Chunks sent but not started go back to the front of the queue.
         let requeue = waiting.map { ($0.job, $0.chunk) }
         queue.replaceSubrange(queueHead..<queueHead, with: requeue)
-        replace(slot)
+        if state != .joining, broken == nil { replace(slot) }
     }
 
     /// Starts a new worker in the slot, unless the pool is ending.
@@ -89,6 +159,7 @@ extension WorkerPool {
             slot.number = fresh.number
             slot.pid = fresh.pid
             slot.socket = fresh.socket
+            slot.started = fresh.started
         }
     }
 
@@ -114,14 +185,16 @@ extension WorkerPool {
             let pid = slot.pid
             retire(slot)
             _ = reap(pid)
+            WorkerPool.untrack(pid)
             slot.pid = 0
             slot.clear()
-            replace(slot)
+            if state != .joining { replace(slot) }
         }
         for job in jobs.values where !job.isReady {
             if job.failure == nil { job.failure = .interrupted }
             job.outstanding = 0
         }
+        for job in Array(jobs.values) { dropIfCancelled(job) }
         queue.removeAll()
         queueHead = 0
     }

@@ -3,7 +3,11 @@ import CLua
 extension WorkerPool {
     /// Why a call could not be submitted.
     public enum SubmitError: Error {
+        /// `close()` or `join()` was called.
         case closed
+        case terminated
+        /// The initializer failed; the text says where and why.
+        case broken(String)
         /// A value that cannot be sent; the message says what and where.
         case unsendable(String)
     }
@@ -20,34 +24,33 @@ extension WorkerPool {
     /// with `tuples` an argument list). The function is encoded once.
     public func submit(function: Int32, items: Int32, count: Int, tuples: Bool,
                        chunkSize: Int?) throws(SubmitError) -> UInt32 {
-        guard state == .running else { throw .closed }
+        if let broken { throw .broken(broken) }
+        switch state {
+        case .running: break
+        case .terminated: throw .terminated
+        case .closed, .joining, .joined: throw .closed
+        }
         let function = lua.absoluteIndex(function)
         let items = lua.absoluteIndex(items)
         var functionBytes: [UInt8] = []
         lua.pushValue(at: function)
         defer { lua.pop() }
         do { try Wire.encode(lua, count: 1, into: &functionBytes) } catch {
-            throw .unsendable(error.message)
+            throw .unsendable(error.message(root: "function"))
         }
         let size = chunkSize ?? defaultChunkSize(for: count)
         var chunks: [Job.Chunk] = []
+        chunks.reserveCapacity(count / size + 1)
         var first = 1
         while first <= count {
             let n = min(size, count - first + 1)
-            lua.newTable(array: Int32(n), hash: 0)
-            for i in 0..<n {
-                lua.rawGet(lua_Integer(first + i), of: items)
-                lua.rawSet(lua_Integer(i + 1), of: -2)
-            }
-            var bytes: [UInt8] = []
-            do { try Wire.encode(lua, count: 1, into: &bytes) } catch {
-                lua.pop()
-                throw .unsendable(error.message)
-            }
-            lua.pop()
-            chunks.append(Job.Chunk(first: Int64(first), size: n, items: bytes))
+            chunks.append(Job.Chunk(first: Int64(first), size: n))
             first += n
         }
+        // The items are encoded as their chunks are sent, so the workers
+        // start on the first chunks while the host encodes the next.
+        lua.pushValue(at: items)
+        let itemsRef = luaL_ref(lua.L, LuaState.registryIndex)
         lua.newTable(array: Int32(min(count, 1 << 24)), hash: 1)
         lua.push(count)
         lua.setField("n", of: -2)
@@ -55,24 +58,92 @@ extension WorkerPool {
         let id = nextJobID
         nextJobID &+= 1
         jobs[id] = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
-                       count: count, chunks: chunks, results: results)
+                       count: count, chunks: chunks, items: itemsRef, results: results)
         queue.append(contentsOf: chunks.indices.map { (id, $0) })
         return id
     }
 
-    /// Whether every chunk of the job is back (or the job failed and its
-    /// running chunks are back).
-    public func isReady(_ id: UInt32) -> Bool {
-        jobs[id]?.isReady ?? true
+    /// Appends the codec bytes of a chunk's items: the values themselves
+    /// for a small chunk, else a table of them with its `n` (see
+    /// ``Wire/valueListLimit``). A value that cannot be sent fails the job.
+    func encodeItems(of job: Job, chunk: Int, into buffer: inout [UInt8]) -> Bool {
+        let base = lua.top
+        defer { lua.top = base }
+        let (first, n) = (Int(job.chunks[chunk].first), job.chunks[chunk].size)
+        lua.rawGet(lua_Integer(job.items), of: LuaState.registryIndex)
+        let items = lua.top
+        let count: Int32
+        if n <= Wire.valueListLimit {
+            lua.ensureStack(Int32(n) + 4)
+            for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
+            count = Int32(n)
+        } else {
+            lua.newTable(array: Int32(n), hash: 1)
+            for i in 0..<n {
+                lua.rawGet(lua_Integer(first + i), of: items)
+                lua.rawSet(lua_Integer(i + 1), of: -2)
+            }
+            lua.push(n)
+            lua.setField("n", of: -2)
+            count = 1
+        }
+        let start = buffer.count
+        do {
+            try Wire.encode(lua, count: count, into: &buffer)
+            return true
+        } catch {
+            buffer.removeSubrange(start...)
+            let message = unsendableItem(items, from: first, count: n) ?? error.message
+            job.failure = .unsendable(message)
+            return false
+        }
     }
 
-    /// The outcome of a finished job: pushes the results table, or returns
-    /// the failure after pushing nothing. The job is forgotten.
-    func finish(_ id: UInt32) -> JobFailure? {
-        guard let job = jobs.removeValue(forKey: id) else { return nil }
-        defer { luaL_unref(lua.L, LuaState.registryIndex, job.results) }
-        if let failure = job.failure { return failure }
-        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
+    /// Which item of `first..<first+count` cannot be sent, and why.
+    private func unsendableItem(_ items: Int32, from first: Int, count: Int) -> String? {
+        var scratch: [UInt8] = []
+        for i in first..<(first + count) {
+            lua.rawGet(lua_Integer(i), of: items)
+            defer { lua.pop() }
+            do { try Wire.encode(lua, count: 1, into: &scratch) } catch {
+                return error.message(root: "items[\(i)]")
+            }
+        }
         return nil
+    }
+
+    /// The job with this id, while the pool knows it.
+    func job(_ id: UInt32) -> Job? { jobs[id] }
+
+    /// Whether the job's outcome is known: all its results are back, or it
+    /// failed (first error wins: the call need not wait for the rest).
+    public func isReady(_ id: UInt32) -> Bool {
+        jobs[id]?.isDone ?? true
+    }
+
+    /// The outcome of a finished job: pushes the results table and returns
+    /// nil, or returns the failure after pushing nothing. The job is
+    /// forgotten (a failed one once its running chunks are back). The
+    /// failure's registry reference is the caller's to release.
+    func finish(_ id: UInt32) -> JobFailure? {
+        guard let job = jobs[id] else { return .terminated }
+        if let failure = job.failure {
+            job.failureTaken = true
+            job.cancelled = true
+            dropIfCancelled(job)
+            return failure
+        }
+        jobs[id] = nil
+        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
+        luaL_unref(lua.L, LuaState.registryIndex, job.results)
+        return nil
+    }
+
+    /// Drops a job whose outcome nobody will collect: forgotten now if it
+    /// is done, else once its running chunks are back.
+    func cancel(_ id: UInt32) {
+        guard let job = jobs[id] else { return }
+        job.cancelled = true
+        dropIfCancelled(job)
     }
 }

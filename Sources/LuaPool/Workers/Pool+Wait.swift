@@ -13,7 +13,8 @@ extension WorkerPool {
     /// Sends work and reads answers until `done()` holds or `timeout`
     /// seconds pass (nil: no limit). Returns whether `done()` holds.
     public func wait(timeout: Double? = nil, until done: () -> Bool) throws(WaitError) -> Bool {
-        let deadline = timeout.map { Spin.now() + Int64(max(0, $0) * 1e9) }
+        // A timeout beyond a few years is no timeout.
+        let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         let interruptFD: FileDescriptor
         do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
         PoolInterrupt.arm()
@@ -67,18 +68,18 @@ extension WorkerPool {
     private func service(_ slot: WorkerSlot, events: Int16) {
         if events & Int16(POLLOUT) != 0 { flush(slot) }
         guard events & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        if readBuffer.isEmpty { readBuffer = [UInt8](repeating: 0, count: 1 << 16) }
         while slot.pid > 0 {
             let got: Int?
             do {
-                got = try buffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try slot.socket.read(into: raw) }
+                got = try readBuffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try slot.socket.read(into: raw) }
             } catch {
                 workerDied(slot)                                      // read error
                 return
             }
             guard let count = got else { break }                      // drained
             if count == 0 { workerDied(slot); return }                // EOF
-            buffer.withUnsafeBytes { slot.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            readBuffer.withUnsafeBytes { slot.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             do {
                 while try slot.reader.next({ frame in try receive(frame, from: slot) }) {}
             } catch {
@@ -87,7 +88,7 @@ extension WorkerPool {
                 workerDied(slot)
                 return
             }
-            if count < buffer.count { break }
+            if count < readBuffer.count { break }
         }
     }
 
@@ -104,41 +105,88 @@ extension WorkerPool {
         slot.outputSent = 0
     }
 
-    /// Hands queued chunks to workers, up to two in flight each, so a
-    /// worker finds its next chunk waiting when it finishes one.
+    /// Hands queued chunks to workers, so a worker finds its next chunk
+    /// waiting when it finishes one: two in flight each, more when the
+    /// job's chunks are quick (see ``depth(for:)``).
     func dispatch() {
-        for slot in slots where slot.pid > 0 && !slot.retiring {
-            while slot.inFlight.count < 2, let (jobID, chunk) = dequeue() {
-                guard let job = jobs[jobID] else { continue }
-                if slot.loadedJob != jobID {
-                    Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
-                    MessageHeader(kind: .function, job: jobID).append(to: &slot.output)
-                    slot.output.append(contentsOf: job.function)
-                    slot.loadedJob = jobID
-                }
-                var header = MessageHeader(kind: .task, job: jobID, chunk: UInt32(chunk),
-                                           index: job.chunks[chunk].first)
-                if job.tuples { header.flags |= MessageHeader.tuplesFlag }
-                if let seed = job.seed {
-                    header.flags |= MessageHeader.seededFlag
-                    header.seed = seed
-                }
-                Frame.appendHeader(length: header.byteCount + job.chunks[chunk].items.count, to: &slot.output)
-                header.append(to: &slot.output)
-                slot.output.append(contentsOf: job.chunks[chunk].items)
-                slot.inFlight.append((jobID, chunk))
+        guard broken == nil, state != .terminated, peek() != nil else { return }
+        // Level by level, so that idle workers get work before busy ones
+        // get more: first one chunk each, then a second, and so on.
+        levels: for level in 1...WorkerPool.maxDepth {
+            guard let (jobID, _) = peek(), let job = jobs[jobID], level <= depth(for: job) else { break }
+            for slot in slots where slot.pid > 0 && !slot.retiring && slot.inFlight.count < level {
+                guard let (jobID, chunk) = peek(), let job = jobs[jobID] else { break levels }
+                guard level <= depth(for: job),
+                      slot.output.count - slot.outputSent < WorkerPool.backlogLimit else { continue }
+                queueHead += 1
+                send(chunk, of: job, to: slot)
             }
-            if slot.outputSent < slot.output.count { flush(slot) }
+        }
+        for slot in slots where slot.outputSent < slot.output.count {
+            flush(slot)
         }
     }
 
-    private func dequeue() -> (UInt32, Int)? {
+    /// Appends a chunk's task frame (and the function, if the worker does
+    /// not hold it yet) to the worker's output.
+    private func send(_ chunk: Int, of job: Job, to slot: WorkerSlot) {
+        if slot.loadedJob != job.id {
+            Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
+            MessageHeader(kind: .function, job: job.id).append(to: &slot.output)
+            slot.output.append(contentsOf: job.function)
+            slot.loadedJob = job.id
+        }
+        var header = MessageHeader(kind: .task, job: job.id, chunk: UInt32(chunk), index: job.chunks[chunk].first)
+        if job.tuples { header.flags |= MessageHeader.tuplesFlag }
+        if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
+        if let seed = job.seed {
+            header.flags |= MessageHeader.seededFlag
+            header.seed = seed
+        }
+        let start = slot.output.count
+        Frame.appendHeader(length: 0, to: &slot.output)
+        header.append(to: &slot.output)
+        guard encodeItems(of: job, chunk: chunk, into: &slot.output) else {
+            // The job failed: its other chunks are dropped as they come up.
+            slot.output.removeSubrange(start...)
+            job.outstanding -= 1
+            return
+        }
+        Frame.patchLength(of: &slot.output, at: start)
+        slot.inFlight.append((job.id, chunk))
+    }
+
+    /// The most chunks a worker holds.
+    static let maxDepth = 64
+
+    /// Bytes written to a worker's buffer and not yet taken by its socket,
+    /// beyond which no more chunks are queued for it.
+    static let backlogLimit = 1 << 20
+
+    /// How many chunks of `job` a worker may hold: enough to keep about
+    /// two milliseconds of work waiting when its chunks are quick, so the
+    /// answers of many go back in one write; two for slow chunks, so the
+    /// last ones are not stuck behind a busy worker while another idles.
+    func depth(for job: Job) -> Int {
+        guard job.meanChunkNanos > 0 else { return 2 }
+        return min(WorkerPool.maxDepth, max(2, Int(2_000_000 / job.meanChunkNanos)))
+    }
+
+    /// The next chunk to send, left in the queue; chunks of jobs that
+    /// failed or were dropped are skipped.
+    private func peek() -> (UInt32, Int)? {
         while queueHead < queue.count {
             let next = queue[queueHead]
+            guard let job = jobs[next.job] else {
+                queueHead += 1
+                continue
+            }
+            if job.failure == nil, !job.cancelled { return next }
+            // The job already failed, or nobody waits for it: its other
+            // chunks are dropped.
             queueHead += 1
-            if let job = jobs[next.job], job.failure == nil { return next }
-            // The job already failed: its other chunks are dropped.
-            jobs[next.job]?.outstanding -= 1
+            job.outstanding -= 1
+            dropIfCancelled(job)
         }
         queue.removeAll(keepingCapacity: true)
         queueHead = 0

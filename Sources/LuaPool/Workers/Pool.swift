@@ -21,7 +21,7 @@ public final class WorkerPool {
         }
     }
 
-    public enum State { case running, closed, terminated }
+    public enum State { case running, closed, joining, joined, terminated }
 
     let lua: LuaState
     let configuration: Configuration
@@ -35,6 +35,12 @@ public final class WorkerPool {
     /// One shared word per slot, where its worker writes the input index of
     /// the item it is running.
     let progress: UnsafeMutablePointer<Int64>
+    /// Where answers are read into (64 KiB, made at the first read).
+    var readBuffer: [UInt8] = []
+    /// The process that started the pool.
+    let owner = getpid()
+    /// Why the pool cannot run work any more: its initializer failed.
+    public internal(set) var broken: String?
 
     /// Names are `PoolWorker-N`, N rising across every pool of the process.
     nonisolated(unsafe) static var workersStarted = 0
@@ -54,6 +60,7 @@ public final class WorkerPool {
 
     deinit {
         terminate()
+        for job in jobs.values { job.release(lua) }
         munmap(progress, max(1, configuration.processes) * MemoryLayout<Int64>.stride)
     }
 
@@ -72,9 +79,15 @@ public final class WorkerPool {
         do {
             pid = try Fork.spawn(lua, closing: [host], interrupt: .ignore) {
                 ProcessIdentity.current = ProcessIdentity(name: "PoolWorker-\(number)", isWorker: true)
-                guard WorkerPool.runInitializer(lua, config) else { return 1 }
-                let loop = WorkerLoop(lua: lua, socket: child, progress: progressWord,
+                // Tasks run in a thread of their own, so their tracebacks
+                // end at the task instead of going on into the host's
+                // frames the fork copied.
+                let thread = lua.newThread()
+                let loop = WorkerLoop(lua: thread, socket: child, progress: progressWord,
                                       maxTasks: config.maxTasksPerChild)
+                guard loop.initialize(function: config.initializer, arguments: config.initArguments) else {
+                    return 1
+                }
                 return loop.run()
             }
         } catch {
@@ -85,42 +98,39 @@ public final class WorkerPool {
         child.close()
         try host.setNonBlocking(true)
         Fork.hostDescriptors.insert(host.raw)
-        return WorkerSlot(index: index, number: number, pid: pid, socket: host)
-    }
-
-    /// Calls the initializer in a new worker; false (after printing the
-    /// error) when it fails.
-    static func runInitializer(_ lua: LuaState, _ config: Configuration) -> Bool {
-        guard let function = config.initializer else { return true }
-        lua.rawGet(lua_Integer(function), of: LuaState.registryIndex)
-        var count: Int32 = 0
-        if let arguments = config.initArguments {
-            lua.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
-            let table = lua.top
-            let n = lua.rawLength(at: table)
-            lua.ensureStack(Int32(min(n, 8000)) + 1)
-            for i in 1...max(n, 1) where n > 0 { lua.rawGet(lua_Integer(i), of: table) }
-            lua.remove(at: table)
-            count = Int32(n)
-        }
-        do {
-            try lua.call(arguments: count, results: 0)
-            return true
-        } catch {
-            fputs("luapool: initializer failed in \(ProcessIdentity.current.name): \(error.description)\n", stderr)
-            return false
-        }
+        WorkerPool.track(pid)
+        let slot = WorkerSlot(index: index, number: number, pid: pid, socket: host)
+        slot.started = config.initializer == nil
+        return slot
     }
 
     /// Stops accepting work; the workers leave once the submitted work is
-    /// done (see ``join()``).
+    /// done and ``join()`` is called.
     public func close() {
         if state == .running { state = .closed }
     }
 
-    /// Kills every worker now (SIGKILL) and reaps them; pending calls fail.
+    /// Waits for the submitted work (calls still running, async results
+    /// not yet collected), then lets every worker leave and reaps it.
+    /// The pool must be closed first. Ctrl-C stops the wait.
+    public func join() throws(WaitError) {
+        guard state == .closed else { return }
+        _ = try wait { jobs.values.allSatisfy { $0.isReady || $0.cancelled } }
+        state = .joining
+        for slot in slots where slot.pid > 0 {
+            // A worker still on work nobody waits for is not waited for.
+            if !slot.inFlight.isEmpty { kill(slot.pid, SIGKILL) }
+            // End of file on its socket: the worker's loop returns.
+            shutdown(slot.socket.raw, Int32(SHUT_WR))
+        }
+        _ = try wait { slots.allSatisfy { $0.pid <= 0 } }
+        state = .joined
+    }
+
+    /// Kills every worker now (SIGKILL) and reaps them; unfinished calls
+    /// fail.
     public func terminate() {
-        guard state != .terminated else { return }
+        guard state != .terminated, isOwner else { return }
         state = .terminated
         for slot in slots where slot.pid > 0 {
             kill(slot.pid, SIGKILL)
@@ -128,11 +138,18 @@ public final class WorkerPool {
         for slot in slots where slot.pid > 0 {
             retire(slot)
             _ = reap(slot.pid)
+            WorkerPool.untrack(slot.pid)
             slot.pid = 0
+            slot.clear()
         }
-        for job in jobs.values where job.failure == nil {
-            job.failure = .interrupted
+        for job in jobs.values where job.failure == nil && !job.isReady {
+            job.failure = .terminated
         }
+        for job in jobs.values {
+            job.outstanding = 0
+        }
+        queue.removeAll()
+        queueHead = 0
     }
 
     /// Closes a slot's socket and forgets it as a host descriptor.
@@ -141,6 +158,39 @@ public final class WorkerPool {
         Fork.hostDescriptors.remove(slot.socket.raw)
         slot.socket.close()
         slot.socket = FileDescriptor(-1)
+    }
+
+    /// Whether this process started the pool (a forked child inherits the
+    /// object but not the workers).
+    public var isOwner: Bool { getpid() == owner }
+
+    // MARK: Every worker of the process, for the exit handler
+
+    nonisolated(unsafe) private static var live: Set<pid_t> = []
+    nonisolated(unsafe) private static var exitHandlerInstalled = false
+
+    static func track(_ pid: pid_t) {
+        live.insert(pid)
+        if !exitHandlerInstalled {
+            exitHandlerInstalled = true
+            atexit { WorkerPool.endAll() }
+        }
+    }
+
+    static func untrack(_ pid: pid_t) {
+        live.remove(pid)
+    }
+
+    /// In a new child: the workers it inherited the list of are not its own.
+    static func forgetAll() {
+        live.removeAll()
+    }
+
+    /// At exit: no worker outlives the host. Each is killed and reaped.
+    static func endAll() {
+        for pid in live { kill(pid, SIGKILL) }
+        for pid in live { _ = reap(pid) }
+        live.removeAll()
     }
 }
 
@@ -159,6 +209,8 @@ final class WorkerSlot {
     var loadedJob: UInt32?
     /// The worker said it is leaving (maxtasksperchild).
     var retiring = false
+    /// The worker's initializer ran (always true without one).
+    var started = true
 
     init(index: Int, number: Int, pid: pid_t, socket: FileDescriptor) {
         (self.index, self.number, self.pid, self.socket) = (index, number, pid, socket)

@@ -25,28 +25,69 @@ final class WorkerLoop {
         self.tasksLeft = maxTasks
     }
 
+    /// Runs the pool's initializer, if it has one, and tells the host how it
+    /// went: `ready`, or a failure for job 0 with the error and traceback.
+    /// Returns false when it failed (the worker then leaves).
+    func initialize(function: Int32?, arguments: Int32?) -> Bool {
+        guard let function else { return true }
+        let base = lua.top
+        defer { lua.top = base }
+        lua.pushMessageHandler()
+        let handler = lua.top
+        lua.rawGet(lua_Integer(function), of: LuaState.registryIndex)
+        var count: Int32 = 0
+        if let arguments {
+            lua.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
+            count = pushTuple(at: lua.top)
+        }
+        output.removeAll(keepingCapacity: true)
+        do {
+            try lua.call(arguments: count, results: 0, handler: handler)
+        } catch {
+            answerFailure(MessageHeader(kind: .task), item: 0, error)
+            return false
+        }
+        Frame.appendHeader(length: 1, to: &output)
+        MessageHeader(kind: .ready).append(to: &output)
+        return send()
+    }
+
     /// Runs until the host closes the socket; returns the exit status.
+    ///
+    /// Answers are batched: while more tasks are already buffered, an
+    /// answer waits in `output` (at most 64 KiB, at most a millisecond), so
+    /// a stream of small tasks costs one write per batch, not per task.
     func run() -> Int32 {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             do {
-                while try reader.next({ frame in try handle(frame) }) {}
+                while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {
+                    if !output.isEmpty,
+                       output.count >= 1 << 16 || Spin.now() - pendingSince >= WorkerLoop.batchNanoseconds {
+                        guard send() else { return 0 }
+                    }
+                }
             } catch {
                 writeError("luapool worker: \(error)\n")
                 return 70
             }
             if tasksLeft == 0 {
-                output.removeAll(keepingCapacity: true)
                 Frame.appendHeader(length: 1, to: &output)
                 MessageHeader(kind: .retiring).append(to: &output)
-                guard send() else { return 0 }
+                _ = send()
                 return 0
             }
+            if !output.isEmpty { guard send() else { return 0 } }
             let count = buffer.withUnsafeMutableBytes { Spin.read(socket, into: $0) }
             guard let count, count > 0 else { return 0 }
             buffer.withUnsafeBytes { reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
     }
+
+    /// How long a finished answer may wait for the next ones.
+    static let batchNanoseconds: Int64 = 1_000_000
+    /// When the oldest answer in `output` was made.
+    private var pendingSince: Int64 = 0
 
     private func handle(_ frame: UnsafeRawBufferPointer) throws {
         guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
@@ -69,10 +110,24 @@ final class WorkerLoop {
         defer { lua.top = base }
         lua.pushMessageHandler()
         let handler = lua.top
-        guard try Wire.decode(lua, body) == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
-        let items = lua.top
-        let count = lua.rawLength(at: items)
-        lua.newTable(array: Int32(min(count, 1 << 20)), hash: 1)
+        let start = Spin.now()
+        // The items: a list of values, or one table with its `n` (its items
+        // may have holes) for a large chunk; see Wire.valueListLimit.
+        let decoded = try Wire.decode(lua, body)
+        let count: Int
+        let items: Int32
+        let listed: Bool
+        if decoded == 1, header.flags & MessageHeader.tableFlag != 0 {
+            items = lua.top
+            guard lua.type(at: items) == .table, lua.getField("n", of: items) == .number,
+                  let n = lua.toInteger(at: -1), n > Wire.valueListLimit else { throw WorkerProtocolError() }
+            lua.pop()
+            (count, listed) = (Int(n), false)
+        } else {
+            guard decoded <= Wire.valueListLimit else { throw WorkerProtocolError() }
+            (count, items, listed) = (Int(decoded), handler + 1, true)
+        }
+        lua.newTable(array: Int32(min(count, 1 << 20)), hash: 0)
         let results = lua.top
         let tuples = header.flags & MessageHeader.tuplesFlag != 0
         for i in 1...max(count, 1) where count > 0 {
@@ -82,7 +137,12 @@ final class WorkerLoop {
                 Random.seed(lua, header.seed, index)
             }
             lua.getRegistry(WorkerLoop.functionKey)
-            let arguments = pushArguments(item: i, of: items, tuples: tuples)
+            if listed {
+                lua.pushValue(at: items + Int32(i) - 1)
+            } else {
+                lua.rawGet(lua_Integer(i), of: items)
+            }
+            let arguments = tuples ? pushTuple(at: lua.top) : 1
             do {
                 try lua.call(arguments: arguments, results: 1, handler: handler)
             } catch {
@@ -92,17 +152,12 @@ final class WorkerLoop {
             lua.rawSet(lua_Integer(i), of: results)
         }
         progress.pointee = 0
-        lua.push(count)
-        lua.setField("n", of: results)
-        answerResults(header, resultsAt: results, first: header.index)
+        answerResults(header, resultsAt: results, count: count, elapsed: Spin.now() - start)
     }
 
-    /// Pushes item `i` as one argument, or a tuple's values as arguments
-    /// (honouring the tuple's `n`, so nils inside it are kept).
-    private func pushArguments(item i: Int, of items: Int32, tuples: Bool) -> Int32 {
-        lua.rawGet(lua_Integer(i), of: items)
-        guard tuples else { return 1 }
-        let tuple = lua.top
+    /// Replaces the table on top of the stack with its values `1...n`
+    /// (`n` from its field `n`, else its length); returns how many.
+    private func pushTuple(at tuple: Int32) -> Int32 {
         var count = lua.rawLength(at: tuple)
         if lua.getField("n", of: tuple) == .number, let n = lua.toInteger(at: -1) {
             count = Int(max(0, n))
@@ -116,30 +171,40 @@ final class WorkerLoop {
         return Int32(count)
     }
 
-    private func answerResults(_ task: MessageHeader, resultsAt results: Int32, first: Int64) {
-        output.removeAll(keepingCapacity: true)
-        let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk)
-        lua.pushValue(at: results)
-        defer { lua.pop() }
+    /// Frames a chunk's results: as a list of values when there are few,
+    /// else as a table with its `n` (see Wire.valueListLimit).
+    private func answerResults(_ task: MessageHeader, resultsAt results: Int32, count: Int, elapsed: Int64) {
+        if output.isEmpty { pendingSince = Spin.now() }
+        let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk, index: elapsed)
+        let base = lua.top
+        if count <= Wire.valueListLimit {
+            lua.ensureStack(Int32(count) + 4)
+            for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
+        } else {
+            lua.push(count)
+            lua.setField("n", of: results)
+            lua.pushValue(at: results)
+        }
+        let values = lua.top - base
         do {
-            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
-                try Wire.encode(lua, count: 1, into: &buffer)
+            try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                try Wire.encode(lua, count: values, into: &buffer)
             }
+            lua.top = base
         } catch {
+            lua.top = base
             // A result that cannot be sent fails the task, not the worker.
-            let (item, message) = unsendableResult(in: results, first: first) ?? (first, error.message)
-            output.removeAll(keepingCapacity: true)
+            let (item, message) = unsendableResult(in: results, count: count, first: task.index)
+                ?? (task.index, error.message)
             lua.push("\(message) (in the result of item \(item))")
             lua.pushNil()
             encodeFailure(task, item: item)
             lua.pop(2)
         }
-        _ = send()
     }
 
     /// The first result that cannot be sent, found by encoding each alone.
-    private func unsendableResult(in results: Int32, first: Int64) -> (Int64, String)? {
-        let count = lua.rawLength(at: results)
+    private func unsendableResult(in results: Int32, count: Int, first: Int64) -> (Int64, String)? {
         var scratch: [UInt8] = []
         for i in 1...max(count, 1) where count > 0 {
             lua.rawGet(lua_Integer(i), of: results)
@@ -154,8 +219,9 @@ final class WorkerLoop {
         return nil
     }
 
+    /// Frames a failure and sends it with what waits before it: an error
+    /// ends the call, so it goes at once.
     private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError) {
-        output.removeAll(keepingCapacity: true)
         lua.push(error.value)
         if let traceback = error.traceback { lua.push(traceback) } else { lua.pushNil() }
         encodeFailure(task, item: item)
@@ -168,33 +234,39 @@ final class WorkerLoop {
     private func encodeFailure(_ task: MessageHeader, item: Int64) {
         let header = MessageHeader(kind: .failure, job: task.job, chunk: task.chunk, index: item)
         do {
-            try frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+            try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try Wire.encode(lua, count: 2, into: &buffer)
             }
         } catch {
             let text = lua.toString(at: -2) ?? "(error object is a \(lua.typeNameForError(at: -2)) value)"
             lua.push(text)
             lua.pushValue(at: -2)
-            output.removeAll(keepingCapacity: true)
-            try? frame(header) { (buffer: inout [UInt8]) throws(WireError) in
+            try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try Wire.encode(lua, count: 2, into: &buffer)
             }
             lua.pop(2)
         }
     }
 
-    /// Appends a frame: `header`, then what `body` appends.
-    private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(WireError) -> Void) throws(WireError) {
+    /// Appends a frame: `header`, then what `body` appends; nothing when
+    /// `body` fails.
+    private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(CodecError) -> Void) throws(CodecError) {
         let start = output.count
         output.append(contentsOf: [0, 0, 0, 0])
         header.append(to: &output)
-        try body(&output)
+        do {
+            try body(&output)
+        } catch {
+            output.removeSubrange(start...)
+            throw error
+        }
         let length = UInt32(output.count - start - Frame.headerLength)
         for k in 0..<4 { output[start + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
     }
 
-    /// Sends `output`; false when the host is gone.
+    /// Sends `output` and empties it; false when the host is gone.
     private func send() -> Bool {
+        defer { output.removeAll(keepingCapacity: true) }
         do {
             try output.withUnsafeBytes { try socket.sendAll($0) }
             return true

@@ -5,6 +5,11 @@ import Glibc
 /// a file (so it is never a terminal), stdout and stderr through pipes,
 /// every signal at its default action, a deadline after which it is
 /// killed by pid. The child is always reaped before the handle goes.
+///
+/// With `newProcessGroup` the child leads a process group of its own (its
+/// pgid is its pid), so a test can signal it and everything it forked at
+/// once, as a terminal does for Ctrl-C, and `kill()` also ends whatever is
+/// left in that group.
 final class ChildProcess {
     /// How a child ended.
     struct Result {
@@ -33,6 +38,8 @@ final class ChildProcess {
     }
 
     let pid: pid_t
+    /// Whether the child leads a process group of its own.
+    let newProcessGroup: Bool
     private var stdoutFD: Int32
     private var stderrFD: Int32
     private var reaped = false
@@ -40,9 +47,11 @@ final class ChildProcess {
 
     /// Starts `executable` with `arguments` (argv[1...]; argv[0] is
     /// `name`) in `directory`, with exactly `environment` and `stdin` as
-    /// its standard input.
+    /// its standard input; in a process group of its own when
+    /// `newProcessGroup` is true.
     init(executable: String, name: String, arguments: [String],
-         environment: [String: String], directory: String?, stdin: [UInt8]) throws {
+         environment: [String: String], directory: String?, stdin: [UInt8],
+         newProcessGroup: Bool = false) throws {
         let input = try ChildProcess.inputFile(stdin)
         defer { close(input) }
         var out: [Int32] = [-1, -1]
@@ -77,7 +86,12 @@ final class ChildProcess {
         sigemptyset(&none)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([name] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -90,6 +104,7 @@ final class ChildProcess {
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
         self.pid = pid
+        self.newProcessGroup = newProcessGroup
         self.stdoutFD = out[0]
         self.stderrFD = err[0]
     }
@@ -135,12 +150,23 @@ final class ChildProcess {
         return true
     }
 
-    /// Kills the child by pid if it is still running and reaps it.
+    /// Kills the child by pid if it is still running and reaps it; with
+    /// `newProcessGroup`, also kills what is left in its process group.
     func kill() {
         closePipes()
+        if newProcessGroup {
+            Glibc.kill(-pid, SIGKILL)
+        }
         guard !reaped else { return }
         Glibc.kill(pid, SIGKILL)
         _ = reap(blocking: true)
+    }
+
+    /// Sends `signal` to every process in the child's process group (only
+    /// with `newProcessGroup`), as a terminal sends Ctrl-C.
+    func signalGroup(_ signal: Int32) {
+        precondition(newProcessGroup, "the child has no process group of its own")
+        Glibc.kill(-pid, signal)
     }
 
     private func readAvailable(waitingAtMost seconds: Double) {

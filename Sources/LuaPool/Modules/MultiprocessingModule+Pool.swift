@@ -1,0 +1,154 @@
+import CLua
+import Glibc
+
+// `mp.Pool(...)`, `mp.cpu_count()`, `mp.current_process()`.
+
+extension MultiprocessingModule {
+    /// `Pool()`, `Pool(n)` or `Pool{processes =, initializer =, initargs =,
+    /// maxtasksperchild =, seed =}`: a new pool, its workers forked now.
+    static let pool: LuaSwiftFunction = { L in
+        luaFunction(L, name: "Pool") { lua throws(LuaRaise) in
+            if ProcessIdentity.current.isWorker {
+                throw lua.failure("a pool cannot be created inside a pool worker (\(ProcessIdentity.current.name))")
+            }
+            var configuration = try readPoolArguments(lua)
+            do {
+                let workers = try WorkerPool(lua, configuration)
+                PoolObject(workers: workers, configuration: configuration).push(onto: lua)
+            } catch {
+                for ref in [configuration.initializer, configuration.initArguments] {
+                    if let ref { luaL_unref(lua.L, LuaState.registryIndex, ref) }
+                }
+                configuration.initializer = nil
+                throw lua.failure("cannot start the pool's workers: \(error)")
+            }
+            return 1
+        }
+    }
+
+    /// `cpu_count()`: the CPUs this process may run on.
+    static let cpuCount: LuaSwiftFunction = { L in
+        luaFunction(L) { lua in
+            lua.push(PoolSize.cpuCount())
+            return 1
+        }
+    }
+
+    /// `current_process()`: a table with `name` and `pid`.
+    static let currentProcess: LuaSwiftFunction = { L in
+        luaFunction(L) { lua in
+            lua.newTable(hash: 2)
+            lua.push(ProcessIdentity.current.name)
+            lua.setField("name", of: -2)
+            lua.push(Int(getpid()))
+            lua.setField("pid", of: -2)
+            return 1
+        }
+    }
+}
+
+/// Reads `Pool`'s arguments. Registry references are taken for the
+/// initializer and its arguments.
+private func readPoolArguments(_ lua: LuaState) throws(LuaRaise) -> WorkerPool.Configuration {
+    var configuration = WorkerPool.Configuration(processes: 0)
+    switch lua.type(at: 1) {
+    case .none, .nil:
+        break
+    case .number:
+        configuration.processes = try readCount(lua, at: 1, what: "number of processes", limit: PoolSize.limit)
+    case .table:
+        try readOptions(lua, into: &configuration)
+    default:
+        throw lua.typeFailure(1, expected: "number or table")
+    }
+    if configuration.processes == 0 {
+        switch PoolSize.defaultSize(lua) {
+        case .success(let n): configuration.processes = n
+        case .failure(let error): throw lua.failure(error.message)
+        }
+    }
+    if let function = configuration.initializer {
+        lua.pushValue(at: Int32(function))
+        configuration.initializer = luaL_ref(lua.L, LuaState.registryIndex)
+    }
+    if let arguments = configuration.initArguments {
+        lua.pushValue(at: Int32(arguments))
+        configuration.initArguments = luaL_ref(lua.L, LuaState.registryIndex)
+    }
+    return configuration
+}
+
+/// The options table at index 1. Initializer and initargs are left as
+/// stack indices (of copies pushed here) for the caller to reference.
+private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.Configuration) throws(LuaRaise) {
+    lua.ensureStack(8)
+    lua.pushNil()
+    while lua.next(of: 1) {
+        guard lua.type(at: -2) == .string, let key = lua.toString(at: -2) else {
+            throw lua.argumentFailure(1, "option names must be strings, got \(lua.typeName(at: -2))")
+        }
+        let value = lua.top
+        switch key {
+        case "processes":
+            configuration.processes = try readCount(lua, at: value, what: "option 'processes'", limit: PoolSize.limit)
+        case "maxtasksperchild":
+            if lua.type(at: value) != .nil {
+                configuration.maxTasksPerChild = try readCount(lua, at: value, what: "option 'maxtasksperchild'",
+                                                                limit: Int(Int32.max))
+            }
+        case "seed":
+            guard lua.type(at: value) == .number, let seed = integerValue(lua, at: value) else {
+                throw lua.argumentFailure(1, "option 'seed' must be an integer, got \(describe(lua, at: value))")
+            }
+            configuration.seed = Int64(seed)
+        case "initializer":
+            guard lua.type(at: value) == .function || lua.getMetafield("__call", of: value) != .nil else {
+                throw lua.argumentFailure(1, "option 'initializer' must be a function, got \(lua.typeNameForError(at: value))")
+            }
+            if lua.type(at: value) != .function { lua.pop() }
+            lua.pushValue(at: value)
+            lua.insert(at: 2)  // kept below the traversal
+            configuration.initializer = 2
+            if let arguments = configuration.initArguments { configuration.initArguments = arguments + 1 }
+        case "initargs":
+            guard lua.type(at: value) == .table else {
+                throw lua.argumentFailure(1, "option 'initargs' must be a table, got \(lua.typeNameForError(at: value))")
+            }
+            lua.pushValue(at: value)
+            lua.insert(at: 2)
+            configuration.initArguments = 2
+            if let function = configuration.initializer { configuration.initializer = function + 1 }
+        default:
+            throw lua.argumentFailure(1, "unknown option '\(key)'")
+        }
+        lua.pop()
+    }
+    if configuration.initArguments != nil, configuration.initializer == nil {
+        throw lua.argumentFailure(1, "option 'initargs' needs an 'initializer'")
+    }
+}
+
+/// A whole number from 1 to `limit` at `index`.
+private func readCount(_ lua: LuaState, at index: Int32, what: String, limit: Int) throws(LuaRaise) -> Int {
+    guard lua.type(at: index) == .number, let n = integerValue(lua, at: index), n >= 1, n <= limit else {
+        throw lua.argumentFailure(1, "\(what) must be a whole number from 1 to \(limit), got \(describe(lua, at: index))")
+    }
+    return Int(n)
+}
+
+/// The integer value of a number that has one (`3`, `3.0`), else nil.
+private func integerValue(_ lua: LuaState, at index: Int32) -> lua_Integer? {
+    if lua.isInteger(at: index) { return lua.toInteger(at: index) }
+    guard let x = lua.toNumber(at: index), x == x.rounded(), abs(x) < 9.2e18 else { return nil }
+    return lua_Integer(x)
+}
+
+/// `3.5`, `'abc'`, `a table`: a bad option value, for a message.
+private func describe(_ lua: LuaState, at index: Int32) -> String {
+    switch lua.type(at: index) {
+    case .number: return lua.toString(at: index).map { $0 } ?? "a number"
+    case .string: return "'\(lua.toString(at: index) ?? "")'"
+    case .nil, .none: return "nil"
+    default: return "a \(lua.typeNameForError(at: index))"
+    }
+}

@@ -1,0 +1,133 @@
+import CLua
+
+/// The iterator `imap` and `imap_unordered` return, for a generic `for`:
+///
+///     for i, v in p:imap(f, xs) do ... end
+///
+/// `i` is the input index. `imap` gives the items in input order, each as
+/// soon as it and those before it are back; `imap_unordered` gives them as
+/// they arrive. The object is also the loop's closing value: leaving the
+/// loop early drops the rest of the work.
+final class PoolIterator: LuaObject {
+    static let typeName = "PoolIterator"
+
+    let workers: WorkerPool
+    let job: UInt32
+    let ordered: Bool
+    /// imap: the next input index to give.
+    private var next: Int64 = 1
+    /// imap_unordered: how many arrived chunks were given out, and how far
+    /// into the current one.
+    private var arrivalsTaken = 0
+    private var offset = 0
+    private var given = 0
+    private var finished = false
+
+    init(workers: WorkerPool, job: UInt32, ordered: Bool) {
+        (self.workers, self.job, self.ordered) = (workers, job, ordered)
+    }
+
+    /// Pushes the iterator function, nil, nil and the closing value.
+    func push(onto lua: LuaState) {
+        push(onto: lua, methods: [], metamethods: [("__close", closeIterator)])
+        lua.pushValue(at: -1)
+        lua.pushFunction(step, upvalues: 1)
+        lua.insert(at: -2)
+        lua.pushNil()
+        lua.insert(at: -2)
+        lua.pushNil()
+        lua.insert(at: -2)
+    }
+
+    func finalize(_ lua: LuaState) {
+        end()
+    }
+
+    /// Drops the job if it is not finished.
+    func end() {
+        guard !finished else { return }
+        finished = true
+        workers.cancel(job)
+    }
+
+    /// Pushes the next `i, v` and returns 2, or returns 0 at the end.
+    fileprivate func advance(_ lua: LuaState) throws(LuaRaise) -> Int32 {
+        guard !finished, let job = workers.job(job) else { return 0 }
+        guard given < job.count else {
+            finish(lua)
+            return 0
+        }
+        let (chunk, index) = try nextItem(lua, job)
+        lua.push(index)
+        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
+        lua.rawGet(lua_Integer(index), of: -1)
+        // The iterator hands each value out once: the table lets it go.
+        lua.pushNil()
+        lua.rawSet(lua_Integer(index), of: -3)
+        lua.remove(at: -2)
+        given += 1
+        _ = chunk
+        return 2
+    }
+
+    /// Waits for the next item to give: its chunk and input index. Raises
+    /// the job's failure when the item cannot come (its chunk failed, or
+    /// was dropped after another one failed).
+    private func nextItem(_ lua: LuaState, _ job: Job) throws(LuaRaise) -> (Int, Int64) {
+        if ordered {
+            let chunk = Int((next - 1) / Int64(job.chunks[0].size))
+            try wait(lua, job) { job.chunks[chunk].done }
+            guard job.chunks[chunk].done, !job.chunks[chunk].failed else { throw failure(lua) }
+            defer { next += 1 }
+            return (chunk, next)
+        }
+        if arrivalsTaken < job.arrivals.count,
+           offset >= job.chunks[Int(job.arrivals[arrivalsTaken])].size {
+            arrivalsTaken += 1
+            offset = 0
+        }
+        try wait(lua, job) { arrivalsTaken < job.arrivals.count }
+        guard arrivalsTaken < job.arrivals.count else { throw failure(lua) }
+        let chunk = Int(job.arrivals[arrivalsTaken])
+        guard !job.chunks[chunk].failed else { throw failure(lua) }
+        defer { offset += 1 }
+        return (chunk, job.chunks[chunk].first + Int64(offset))
+    }
+
+    /// Waits until `ready()` or until nothing of the job is outstanding.
+    private func wait(_ lua: LuaState, _ job: Job, _ ready: () -> Bool) throws(LuaRaise) {
+        guard !ready(), !job.isReady else { return }
+        _ = try PoolCall.wait(lua, nil, workers) { ready() || job.isReady }
+    }
+
+    /// The job's failure, to raise; the iterator ends.
+    private func failure(_ lua: LuaState) -> LuaRaise {
+        finished = true
+        if let failure = workers.finish(job) {
+            return PoolErrors.raise(failure, lua, release: true)
+        }
+        lua.pop()
+        return lua.failure("the pool was terminated")
+    }
+
+    private func finish(_ lua: LuaState) {
+        finished = true
+        if workers.finish(job) == nil { lua.pop() }
+    }
+}
+
+/// The iterator function: its upvalue is the PoolIterator.
+private let step: LuaSwiftFunction = { L in
+    luaFunction(L) { lua throws(LuaRaise) in
+        guard let iterator = PoolIterator.get(lua, at: LuaState.upvalueIndex(1)) else { return 0 }
+        return try iterator.advance(lua)
+    }
+}
+
+/// `__close`: the loop was left (at its end, by `break` or by an error).
+private let closeIterator: LuaSwiftFunction = { L in
+    luaFunction(L) { lua in
+        PoolIterator.get(lua, at: 1)?.end()
+        return 0
+    }
+}

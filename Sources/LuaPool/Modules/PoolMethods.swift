@@ -1,0 +1,302 @@
+import CLua
+import Glibc
+
+// The methods of a Pool object, as scripts call them: `p:map(f, xs)` or
+// `p.map(f, xs)`. Each reads its arguments, submits a job and waits for it
+// in `poll(2)` (see WorkerPool.wait), or hands back an AsyncResult or an
+// iterator.
+
+extension PoolObject {
+    static let methods: [(String, LuaSwiftFunction)] = [
+        ("map", { L in poolMethod(L, "map") { call throws(LuaRaise) in try call.map(tuples: false) } }),
+        ("starmap", { L in poolMethod(L, "starmap") { call throws(LuaRaise) in try call.map(tuples: true) } }),
+        ("imap", { L in poolMethod(L, "imap") { call throws(LuaRaise) in try call.imap(ordered: true) } }),
+        ("imap_unordered", { L in poolMethod(L, "imap_unordered") { call throws(LuaRaise) in try call.imap(ordered: false) } }),
+        ("apply", { L in poolMethod(L, "apply") { call throws(LuaRaise) in try call.apply() } }),
+        ("apply_async", { L in poolMethod(L, "apply_async") { call throws(LuaRaise) in try call.applyAsync() } }),
+        ("map_async", { L in poolMethod(L, "map_async") { call throws(LuaRaise) in try call.mapAsync(tuples: false) } }),
+        ("starmap_async", { L in poolMethod(L, "starmap_async") { call throws(LuaRaise) in try call.mapAsync(tuples: true) } }),
+        ("close", { L in poolMethod(L, "close") { call throws(LuaRaise) in try call.close() } }),
+        ("join", { L in poolMethod(L, "join") { call throws(LuaRaise) in try call.join() } }),
+        ("terminate", { L in poolMethod(L, "terminate") { call throws(LuaRaise) in try call.terminate() } }),
+    ]
+
+    static let metamethods: [(String, LuaSwiftFunction)] = [
+        ("__close", closePool),
+        ("__tostring", { L in
+            luaFunction(L) { lua in
+                lua.push(PoolObject.get(lua, at: 1)?.description ?? "Pool(collected)")
+                return 1
+            }
+        }),
+    ]
+
+    /// Pushes a new Pool object.
+    func push(onto lua: LuaState) {
+        push(onto: lua, methods: PoolObject.methods, metamethods: PoolObject.metamethods)
+    }
+}
+
+/// A pool method's context: the call's arguments and the pool.
+struct PoolCall {
+    let call: LuaMethodCall
+    let pool: PoolObject
+    var lua: LuaState { call.lua }
+
+    /// `map(f, xs [, chunksize])`, `starmap(f, tuples [, chunksize])`.
+    func map(tuples: Bool) throws(LuaRaise) -> Int32 {
+        let job = try submitMap(tuples: tuples, chunkDefault: nil)
+        try wait(job.workers) { job.workers.isReady(job.id) }
+        try finish(job)
+        return 1
+    }
+
+    /// `apply(f [, args])`: the first result of `f(table.unpack(args))`.
+    func apply() throws(LuaRaise) -> Int32 {
+        let job = try submitApply()
+        try wait(job.workers) { job.workers.isReady(job.id) }
+        try finish(job)
+        lua.rawGet(1, of: -1)
+        return 1
+    }
+
+    func applyAsync() throws(LuaRaise) -> Int32 {
+        let job = try submitApply()
+        AsyncResultObject(workers: job.workers, job: job.id, single: true).push(onto: lua, poolAt: LuaState.upvalueIndex(1))
+        return 1
+    }
+
+    func mapAsync(tuples: Bool) throws(LuaRaise) -> Int32 {
+        let job = try submitMap(tuples: tuples, chunkDefault: nil)
+        AsyncResultObject(workers: job.workers, job: job.id, single: false).push(onto: lua, poolAt: LuaState.upvalueIndex(1))
+        return 1
+    }
+
+    /// `imap(f, xs [, chunksize])`, `imap_unordered(...)`: an iterator for a
+    /// generic `for`, with a closing value that drops the job when the loop
+    /// is left early.
+    func imap(ordered: Bool) throws(LuaRaise) -> Int32 {
+        let job = try submitMap(tuples: false, chunkDefault: 1)
+        let iterator = PoolIterator(workers: job.workers, job: job.id, ordered: ordered)
+        iterator.push(onto: lua)
+        return 4
+    }
+
+    func close() throws(LuaRaise) -> Int32 {
+        pool.workers?.close()
+        return 0
+    }
+
+    /// `join()`: after `close()` or `terminate()`, waits for the submitted
+    /// work and the workers' exit.
+    func join() throws(LuaRaise) -> Int32 {
+        guard let workers = pool.workers, workers.isOwner else { return 0 }
+        switch workers.state {
+        case .running:
+            throw lua.failure("the pool is still running: call close() or terminate() before join()")
+        case .closed, .joining:
+            pool.busy = true
+            defer { pool.busy = false }
+            do throws(WorkerPool.WaitError) {
+                try workers.join()
+            } catch {
+                switch error {
+                case .interrupted:
+                    workers.terminate()
+                    throw PoolErrors.interrupted(lua)
+                case .system(let error):
+                    throw lua.failure("join: \(error)")
+                }
+            }
+        case .joined, .terminated:
+            break
+        }
+        return 0
+    }
+
+    func terminate() throws(LuaRaise) -> Int32 {
+        if let workers = pool.workers, workers.isOwner { workers.terminate() }
+        return 0
+    }
+
+    // MARK: Submitting
+
+    /// A submitted job and the workers that run it.
+    struct Submitted {
+        let workers: WorkerPool
+        let id: UInt32
+    }
+
+    /// Reads `(f, xs [, chunksize])` and submits the calls.
+    private func submitMap(tuples: Bool, chunkDefault: Int?) throws(LuaRaise) -> Submitted {
+        let function = call.argument(1), items = call.argument(2), chunk = call.argument(3)
+        try checkFunction(at: function)
+        guard lua.type(at: items) == .table else { throw lua.typeFailure(items, expected: "table") }
+        let count = try itemCount(at: items)
+        var chunkSize = chunkDefault
+        switch lua.type(at: chunk) {
+        case .none, .nil:
+            break
+        case .number:
+            guard let n = lua.toInteger(at: chunk), n >= 1, lua.isInteger(at: chunk) || Double(n) == lua.toNumber(at: chunk)
+            else { throw lua.argumentFailure(chunk, "chunksize must be a positive integer") }
+            chunkSize = Int(n)
+        default:
+            throw lua.typeFailure(chunk, expected: "number")
+        }
+        if tuples {
+            for i in 1...max(count, 1) where count > 0 {
+                let type = lua.rawGet(lua_Integer(i), of: items)
+                lua.pop()
+                guard type == .table else {
+                    throw lua.argumentFailure(items, "table expected at index \(i), got \(type.name)")
+                }
+            }
+        }
+        let workers = try pool.running(lua)
+        return try submit(workers) { () throws(WorkerPool.SubmitError) in
+            try workers.submit(function: function, items: items, count: count, tuples: tuples,
+                               chunkSize: chunkSize)
+        }
+    }
+
+    /// Reads `(f [, args])` and submits the one call.
+    private func submitApply() throws(LuaRaise) -> Submitted {
+        let function = call.argument(1), arguments = call.argument(2)
+        try checkFunction(at: function)
+        switch lua.type(at: arguments) {
+        case .none, .nil:
+            lua.newTable()
+        case .table:
+            lua.pushValue(at: arguments)
+        default:
+            throw lua.typeFailure(arguments, expected: "table")
+        }
+        lua.newTable(array: 1)
+        lua.insert(at: -2)
+        lua.rawSet(1, of: -2)
+        let items = lua.top
+        let workers = try pool.running(lua)
+        let job = try submit(workers) { () throws(WorkerPool.SubmitError) in
+            try workers.submit(function: function, items: items, count: 1, tuples: true, chunkSize: 1)
+        }
+        lua.pop()
+        return job
+    }
+
+    private func submit(_ workers: WorkerPool,
+                        _ body: () throws(WorkerPool.SubmitError) -> UInt32) throws(LuaRaise) -> Submitted {
+        do {
+            let id = try body()
+            workers.dispatch()
+            return Submitted(workers: workers, id: id)
+        } catch {
+            switch error {
+            case .closed: throw lua.failure("the pool is closed")
+            case .terminated: throw lua.failure("the pool was terminated")
+            case .broken(let reason):
+                lua.push(reason)
+                throw LuaRaise()
+            case .unsendable(let message): throw lua.failure(message)
+            }
+        }
+    }
+
+    /// A function, or a value with a `__call` metamethod.
+    private func checkFunction(at index: Int32) throws(LuaRaise) {
+        if lua.type(at: index) == .function { return }
+        if lua.getMetafield("__call", of: index) != .nil {
+            lua.pop()
+            return
+        }
+        throw lua.typeFailure(index, expected: "function")
+    }
+
+    /// The number of items: the table's integer field `n`, else its length.
+    private func itemCount(at items: Int32) throws(LuaRaise) -> Int {
+        guard lua.getField("n", of: items) == .number else {
+            lua.pop()
+            return lua.rawLength(at: items)
+        }
+        // An integer `n` is the count (table.pack's); another number is
+        // just a field, and the length counts.
+        guard lua.isInteger(at: -1), let n = lua.toInteger(at: -1) else {
+            lua.pop()
+            return lua.rawLength(at: items)
+        }
+        lua.pop()
+        guard n >= 0 else {
+            throw lua.argumentFailure(items, "field 'n' must not be negative")
+        }
+        return Int(n)
+    }
+
+    // MARK: Waiting
+
+    /// Waits until `done()`; Ctrl-C raises `interrupted`.
+    func wait(_ workers: WorkerPool, timeout: Double? = nil, _ done: () -> Bool) throws(LuaRaise) {
+        _ = try PoolCall.wait(lua, pool, workers, timeout: timeout, done)
+    }
+
+    static func wait(_ lua: LuaState, _ pool: PoolObject?, _ workers: WorkerPool, timeout: Double? = nil,
+                     _ done: () -> Bool) throws(LuaRaise) -> Bool {
+        if pool?.busy == true {
+            throw lua.failure("the pool is busy: a finalizer or hook called it while it was waiting")
+        }
+        pool?.busy = true
+        defer { pool?.busy = false }
+        do throws(WorkerPool.WaitError) {
+            return try workers.wait(timeout: timeout, until: done)
+        } catch {
+            switch error {
+            case .interrupted:
+                throw PoolErrors.interrupted(lua)
+            case .system(let error):
+                throw lua.failure("waiting for the pool's workers: \(error)")
+            }
+        }
+    }
+
+    /// Pushes the results table of a finished job, or raises its failure.
+    private func finish(_ job: Submitted) throws(LuaRaise) {
+        if let failure = job.workers.finish(job.id) {
+            throw PoolErrors.raise(failure, lua, release: true)
+        }
+    }
+}
+
+/// Runs a bound Pool method.
+private func poolMethod(_ L: OpaquePointer?, _ name: String,
+                        _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
+    luaFunction(L, name: name) { lua throws(LuaRaise) in
+        let call = LuaMethodCall(lua)
+        guard let pool = call.object(PoolObject.self) else { throw lua.failure("the pool was collected") }
+        return try body(PoolCall(call: call, pool: pool))
+    }
+}
+
+/// `__close(p, err)`: close and join on a normal exit, terminate when the
+/// scope is left by an error.
+private let closePool: LuaSwiftFunction = { L in
+    luaFunction(L) { lua throws(LuaRaise) in
+        guard let pool = PoolObject.get(lua, at: 1), let workers = pool.workers, workers.isOwner else { return 0 }
+        if lua.type(at: 2) != .nil && lua.type(at: 2) != .none {
+            workers.terminate()
+            return 0
+        }
+        workers.close()
+        do throws(WorkerPool.WaitError) {
+            try workers.join()
+        } catch {
+            switch error {
+            case .interrupted:
+                workers.terminate()
+                throw PoolErrors.interrupted(lua)
+            case .system(let error):
+                workers.terminate()
+                throw lua.failure("join: \(error)")
+            }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,131 @@
+import CLua
+import CSystem
+import Glibc
+
+/// A pool as Lua sees it: the object behind `mp.Pool(...)` and behind the
+/// global `pool`, which starts its workers at its first use and starts
+/// fresh ones after `join` or `terminate`.
+final class PoolObject: LuaObject {
+    static let typeName = "Pool"
+
+    /// The workers; nil until the default pool's first use.
+    var workers: WorkerPool?
+    /// How to start the workers: nil for the default pool, whose size is
+    /// read at its first use.
+    let configuration: WorkerPool.Configuration?
+    /// A call of this pool is waiting (a finalizer must not start another).
+    var busy = false
+
+    init(workers: WorkerPool?, configuration: WorkerPool.Configuration?) {
+        self.workers = workers
+        self.configuration = configuration
+    }
+
+    var isDefault: Bool { configuration == nil }
+
+    func finalize(_ lua: LuaState) {
+        if let workers, workers.isOwner { workers.terminate() }
+        workers = nil
+        if let configuration {
+            for ref in [configuration.initializer, configuration.initArguments] {
+                if let ref { luaL_unref(lua.L, LuaState.registryIndex, ref) }
+            }
+        }
+    }
+
+    /// The workers to run a call on, started if this is the default pool
+    /// and it has none (or they were joined or terminated).
+    func running(_ lua: LuaState) throws(LuaRaise) -> WorkerPool {
+        if ProcessIdentity.current.isWorker {
+            throw lua.failure("a pool cannot be used inside a pool worker (\(ProcessIdentity.current.name))")
+        }
+        if busy {
+            throw lua.failure("the pool is busy: a finalizer or hook called it while it was waiting")
+        }
+        if let workers, !workers.isOwner {
+            // Inherited across a fork: the workers are the parent's.
+            guard isDefault else {
+                throw lua.failure("this pool belongs to process \(workers.owner); create a new one here")
+            }
+            self.workers = nil
+        }
+        if let workers, !(isDefault && (workers.state == .joined || workers.state == .terminated)) {
+            return workers
+        }
+        let size: Int
+        switch PoolSize.defaultSize(lua) {
+        case .success(let n): size = n
+        case .failure(let error): throw lua.failure(error.message)
+        }
+        do {
+            let started = try WorkerPool(lua, WorkerPool.Configuration(processes: size))
+            workers = started
+            return started
+        } catch {
+            throw lua.failure("cannot start the pool's workers: \(error)")
+        }
+    }
+
+    /// `Pool(2 processes, running)`
+    var description: String {
+        guard let workers else {
+            return "Pool(default, not started)"
+        }
+        let state: String
+        if workers.broken != nil {
+            state = "broken"
+        } else {
+            switch workers.state {
+            case .running: state = "running"
+            case .closed: state = "closed"
+            case .joining, .joined: state = "joined"
+            case .terminated: state = "terminated"
+            }
+        }
+        let n = workers.configuration.processes
+        return "Pool(\(n) process\(n == 1 ? "" : "es"), \(state))"
+    }
+}
+
+/// The size of the default pool, and of `mp.Pool()` without one.
+enum PoolSize {
+    static let limit = 4096
+
+    struct SizeError: Error {
+        let message: String
+    }
+
+    /// `-j N` / `--workers N`, else `LUAPOOL_WORKERS`, else the CPUs this
+    /// process may run on.
+    static func defaultSize(_ lua: LuaState) -> Result<Int, SizeError> {
+        if let n = DefaultPoolSize.get(in: lua) { return .success(n) }
+        if let raw = getenv("LUAPOOL_WORKERS") {
+            let text = String(cString: raw)
+            let trimmed = text.trimmingBlanks()
+            guard let n = Int(trimmed), n >= 1, n <= limit else {
+                return .failure(SizeError(message:
+                    "LUAPOOL_WORKERS must be a whole number from 1 to \(limit), got '\(text)'"))
+            }
+            return .success(n)
+        }
+        return .success(cpuCount())
+    }
+
+    /// The number of CPUs this process may run on (`sched_getaffinity`),
+    /// at least 1.
+    static func cpuCount() -> Int {
+        let n = Int(csystem_cpu_count())
+        if n > 0 { return n }
+        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingBlanks() -> Substring {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" }
+        guard let first = firstIndex(where: { !blank($0) }),
+              let last = lastIndex(where: { !blank($0) }) else { return "" }
+        return self[first...last]
+    }
+}

@@ -1,0 +1,1 @@
+dofile("helpers/pool_workers.lua")
