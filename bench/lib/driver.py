@@ -19,6 +19,7 @@ twin both ways, alternating, to show how far the two ways of timing agree.
 import argparse
 import os
 import platform
+import resource
 import select
 import statistics
 import subprocess
@@ -105,6 +106,31 @@ def fmt(x, kind):
     return "%.3f s" % x
 
 
+class Load:
+    """CPU time that processes other than the benchmarks' used while they
+    ran, from /proc/stat less this process and its children, as a share of
+    every CPU over the elapsed time: the noise a run had to share with."""
+
+    def __init__(self):
+        self.start = self.sample()
+
+    @staticmethod
+    def sample():
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+        busy = (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+        ours = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            r = resource.getrusage(who)
+            ours += r.ru_utime + r.ru_stime
+        return time.monotonic(), busy, ours
+
+    def other(self):
+        (t0, busy0, ours0), (t1, busy1, ours1) = self.start, self.sample()
+        cpus = len(os.sched_getaffinity(0))
+        return max(0.0, (busy1 - busy0) - (ours1 - ours0)) / ((t1 - t0) * cpus)
+
+
 class RunError(Exception):
     pass
 
@@ -186,6 +212,7 @@ def bench_one(name, args):
         ("luapool", [args.luapool, os.path.join("bench", name + ".lua")] + extra),
         ("python", [args.python, os.path.join("bench", name + ".py")] + extra),
     ]
+    load = Load()
     results = {"luapool": {}, "python": {}}
     unresolved = {"luapool": {}, "python": {}}
     errors = {}
@@ -209,6 +236,8 @@ def bench_one(name, args):
                     say("    " + line)
     doubts = ["%d %s %s sample(s) too short to time" % (count, side, stretch)
               for side, counts in unresolved.items() for stretch, count in counts.items()]
+    results["other_load"] = load.other()
+    say("%s: other processes used %.0f%% of the CPUs meanwhile" % (name, results["other_load"] * 100))
     return results, errors, doubts
 
 
@@ -233,7 +262,8 @@ def row(name, results, errors, doubts):
 
 def details(name, results):
     _, kind, _, _ = BENCHMARKS[name]
-    lines = []
+    lines = ["  %s: other processes used %.0f%% of the CPUs meanwhile"
+             % (name, results["other_load"] * 100)]
     for side in ("luapool", "python"):
         for metric, xs in sorted(results[side].items()):
             lines.append("  %s %s %s: median %s, min %s, max %s, %d samples" % (
