@@ -1,4 +1,5 @@
 import CLua
+import Synchronization
 
 /// Writes Lua values into a message. One per message: it remembers every
 /// object and upvalue it wrote so that later occurrences become references.
@@ -44,14 +45,15 @@ struct Encoder {
     /// The key slot table of the last encoder, kept for the next one: at
     /// 2 KiB it is a "large" request to malloc, which consolidates its free
     /// lists on every such request, a cost paid per message otherwise.
-    nonisolated(unsafe) private static var spareKeySlots: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+    /// Atomic, as encoders may run on several threads (the tests do).
+    private static let spareKeySlots = Atomic<Int>(0)
 
     init(_ lua: LuaState) {
         self.lua = lua
         self.L = lua.L
-        if let spare = Encoder.spareKeySlots {
-            Encoder.spareKeySlots = nil
-            keySlots = spare
+        let spare = Encoder.spareKeySlots.exchange(0, ordering: .acquiringAndReleasing)
+        if let reused = UnsafeMutablePointer<UnsafePointer<CChar>?>(bitPattern: spare) {
+            keySlots = reused
         } else {
             keySlots = .allocate(capacity: Codec.keySlots)
         }
@@ -62,11 +64,9 @@ struct Encoder {
         out.free()
         objects.free()
         upvalues.free()
-        if Encoder.spareKeySlots == nil {
-            Encoder.spareKeySlots = keySlots
-        } else {
-            keySlots.deallocate()
-        }
+        let (kept, _) = Encoder.spareKeySlots.compareExchange(
+            expected: 0, desired: Int(bitPattern: keySlots), ordering: .acquiringAndReleasing)
+        if !kept { keySlots.deallocate() }
     }
 
     /// Writes the header and `count` values from stack index `first`.

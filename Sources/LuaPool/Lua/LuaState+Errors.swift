@@ -48,14 +48,9 @@ extension LuaState {
                 return "calling '\(name ?? "?")' on bad self (\(detail))"
             }
         }
-        let shown = name ?? runningFunctionGlobalName() ?? LuaState.runningMethodName ?? "?"
+        let shown = name ?? runningFunctionGlobalName() ?? functionName ?? "?"
         return "bad argument #\(argument) to '\(shown)' (\(detail))"
     }
-
-    /// The name of the bound method (`map`) running now, for error messages
-    /// when Lua cannot name the function (`pcall(pool.map, f, nil)`): set
-    /// by the method while it runs.
-    nonisolated(unsafe) public static var runningMethodName: String?
 
     /// Raises ``argumentErrorMessage(_:_:)`` with the caller's position.
     public func argumentError(_ argument: Int32, _ detail: String) -> Int32 {

@@ -12,6 +12,9 @@ public final class LuaState {
     /// The raw `lua_State *`.
     public let L: OpaquePointer
     private let owned: Bool
+    /// The name of the Swift function running on this wrapper (`map`), for
+    /// argument errors when Lua cannot name it (`pcall(pool.map, f, nil)`).
+    public var functionName: String?
 
     /// Creates a new interpreter with no libraries opened.
     ///

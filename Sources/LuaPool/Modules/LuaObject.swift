@@ -123,8 +123,7 @@ func luaFunction(_ L: OpaquePointer?, name: String? = nil,
                  _ body: (LuaState) throws(LuaRaise) -> Int32) -> Int32 {
     guard let L else { return 0 }
     let lua = LuaState(borrowing: L)
-    LuaState.runningMethodName = name
-    defer { LuaState.runningMethodName = nil }
+    lua.functionName = name
     do {
         return try body(lua)
     } catch {
