@@ -348,8 +348,10 @@ def check_marks(args, names):
         cmd = [args.python, os.path.join("bench", name + ".py")] + (["quick"] if args.quick else [])
         own, marks = {}, {}
         for r in range(runs):
-            merge(own, run(cmd)[0])
-            merge(marks, run(cmd, env)[0])
+            # Alternate which way goes first, so that order does not count.
+            ways = [(own, None), (marks, env)]
+            for into, how in ways if r % 2 == 0 else ways[::-1]:
+                merge(into, run(cmd, how)[0])
             say("%s: run %d/%d" % (name, r + 1, runs))
         a, b = median(own, metric), median(marks, metric)
         print("| %s | %s | %s | %s | %+.1f us (%+.2f%%) |" % (
