@@ -12,8 +12,10 @@ on both alike, then prints a Markdown table of medians and goals.
 The programs talk the line protocol described in bench/lib/timing.lua:
 `start`/`stop` marks, which this driver timestamps with time.perf_counter as
 the lines arrive (the Lua side has no wall clock), and `sample` lines that
-a program timed itself (the Python side). --check-marks runs each Python
-twin both ways, alternating, to show how far the two ways of timing agree.
+a program timed itself (the Python side). --check-marks first times busy
+stretches of known length both ways at once (bench/lib/calibrate.py), then
+runs each Python twin both ways, alternating, to show how far the two ways
+of timing agree.
 """
 
 import argparse
