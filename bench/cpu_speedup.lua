@@ -45,10 +45,13 @@ local function serial()
   return want
 end
 
--- arg[-1] is the luapool binary running this script.
+-- The luapool binary running this script: arg's lowest index.
+local first = -1
+while arg[first - 1] do first = first - 1 end
+local exe = "'" .. arg[first]:gsub("'", "'\\''") .. "'"
 local code = string.format(
   "local s = 0 for k = 1, 4 do for i = 1, %d do s = s + i * i end end", n)
-local command = string.format("%s -e '%s' & %s -e '%s' & wait", arg[-1], code, arg[-1], code)
+local command = string.format("%s -e '%s' & %s -e '%s' & wait", exe, code, exe, code)
 local function processes()
   timing.start("processes")
   assert(os.execute(command))
