@@ -129,6 +129,8 @@ final class WorkerLoop {
         }
         lua.newTable(array: Int32(min(count, 1 << 20)), hash: 0)
         let results = lua.top
+        lua.getRegistry(WorkerLoop.functionKey)
+        let function = lua.top
         let tuples = header.flags & MessageHeader.tuplesFlag != 0
         for i in 1...max(count, 1) where count > 0 {
             let index = header.index + Int64(i - 1)
@@ -136,7 +138,7 @@ final class WorkerLoop {
             if header.flags & MessageHeader.seededFlag != 0 {
                 Random.seed(lua, header.seed, index)
             }
-            lua.getRegistry(WorkerLoop.functionKey)
+            lua.pushValue(at: function)
             if listed {
                 lua.pushValue(at: items + Int32(i) - 1)
             } else {
