@@ -11,7 +11,7 @@ extension MultiprocessingModule {
             if ProcessIdentity.current.isWorker {
                 throw lua.failure("a pool cannot be created inside a pool worker (\(ProcessIdentity.current.name))")
             }
-            var configuration = try readPoolArguments(lua)
+            let configuration = try readPoolArguments(lua)
             do {
                 let workers = try WorkerPool(lua, configuration)
                 PoolObject(workers: workers, configuration: configuration).push(onto: lua)
@@ -19,7 +19,6 @@ extension MultiprocessingModule {
                 for ref in [configuration.initializer, configuration.initArguments] {
                     if let ref { luaL_unref(lua.L, LuaState.registryIndex, ref) }
                 }
-                configuration.initializer = nil
                 throw lua.failure("cannot start the pool's workers: \(error)")
             }
             return 1

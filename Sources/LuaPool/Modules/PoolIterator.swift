@@ -57,7 +57,7 @@ final class PoolIterator: LuaObject {
             finish(lua)
             return 0
         }
-        let (chunk, index) = try nextItem(lua, job)
+        let index = try nextItem(lua, job)
         lua.push(index)
         lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
         lua.rawGet(lua_Integer(index), of: -1)
@@ -66,20 +66,19 @@ final class PoolIterator: LuaObject {
         lua.rawSet(lua_Integer(index), of: -3)
         lua.remove(at: -2)
         given += 1
-        _ = chunk
         return 2
     }
 
-    /// Waits for the next item to give: its chunk and input index. Raises
+    /// Waits for the next item to give: its input index. Raises
     /// the job's failure when the item cannot come (its chunk failed, or
     /// was dropped after another one failed).
-    private func nextItem(_ lua: LuaState, _ job: Job) throws(LuaRaise) -> (Int, Int64) {
+    private func nextItem(_ lua: LuaState, _ job: Job) throws(LuaRaise) -> Int64 {
         if ordered {
             let chunk = Int((next - 1) / Int64(job.chunks[0].size))
             try wait(lua, job) { job.chunks[chunk].done }
             guard job.chunks[chunk].done, !job.chunks[chunk].failed else { throw failure(lua) }
             defer { next += 1 }
-            return (chunk, next)
+            return next
         }
         if arrivalsTaken < job.arrivals.count,
            offset >= job.chunks[Int(job.arrivals[arrivalsTaken])].size {
@@ -91,7 +90,7 @@ final class PoolIterator: LuaObject {
         let chunk = Int(job.arrivals[arrivalsTaken])
         guard !job.chunks[chunk].failed else { throw failure(lua) }
         defer { offset += 1 }
-        return (chunk, job.chunks[chunk].first + Int64(offset))
+        return job.chunks[chunk].first + Int64(offset)
     }
 
     /// Waits until `ready()` or until nothing of the job is outstanding.

@@ -95,23 +95,27 @@ struct PoolCall {
         case .running:
             throw lua.failure("the pool is still running: call close() or terminate() before join()")
         case .closed, .joining:
-            pool.busy = true
-            defer { pool.busy = false }
-            do throws(WorkerPool.WaitError) {
-                try workers.join()
-            } catch {
-                switch error {
-                case .interrupted:
-                    workers.terminate()
-                    throw PoolErrors.interrupted(lua)
-                case .system(let error):
-                    throw lua.failure("join: \(error)")
-                }
-            }
+            try PoolCall.join(lua, pool, workers)
         case .joined, .terminated:
             break
         }
         return 0
+    }
+
+    /// Joins a closed pool; Ctrl-C or a failed system call terminates it
+    /// instead and raises.
+    static func join(_ lua: LuaState, _ pool: PoolObject, _ workers: WorkerPool) throws(LuaRaise) {
+        pool.busy = true
+        defer { pool.busy = false }
+        do throws(WorkerPool.WaitError) {
+            try workers.join()
+        } catch {
+            workers.terminate()
+            switch error {
+            case .interrupted: throw PoolErrors.interrupted(lua)
+            case .system(let error): throw lua.failure("join: \(error)")
+            }
+        }
     }
 
     func terminate() throws(LuaRaise) -> Int32 {
@@ -285,18 +289,7 @@ private let closePool: LuaSwiftFunction = { L in
             return 0
         }
         workers.close()
-        do throws(WorkerPool.WaitError) {
-            try workers.join()
-        } catch {
-            switch error {
-            case .interrupted:
-                workers.terminate()
-                throw PoolErrors.interrupted(lua)
-            case .system(let error):
-                workers.terminate()
-                throw lua.failure("join: \(error)")
-            }
-        }
+        try PoolCall.join(lua, pool, workers)
         return 0
     }
 }

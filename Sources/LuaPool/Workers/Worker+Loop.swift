@@ -262,8 +262,7 @@ final class WorkerLoop {
             output.removeSubrange(start...)
             throw error
         }
-        let length = UInt32(output.count - start - Frame.headerLength)
-        for k in 0..<4 { output[start + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
+        Frame.patchLength(of: &output, at: start)
     }
 
     /// Sends `output` and empties it; false when the host is gone.
