@@ -32,4 +32,10 @@ static inline int csystem_cpu_count(void) {
     return count;
 }
 
+/* pidfd_open(pid, 0): a descriptor that polls readable once the process
+ * has ended (Linux 5.3), or -1 with errno (ENOSYS on older kernels). */
+static inline int csystem_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 #endif

@@ -121,7 +121,7 @@ private func resultMethod(
 }
 
 /// An optional timeout in seconds: a non-negative number.
-private func readTimeout(_ call: LuaMethodCall, argument n: Int32) throws(LuaRaise) -> Double? {
+func readTimeout(_ call: LuaMethodCall, argument n: Int32) throws(LuaRaise) -> Double? {
     let index = call.argument(n)
     switch call.lua.type(at: index) {
     case .none, .nil:

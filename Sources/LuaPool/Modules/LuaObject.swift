@@ -21,8 +21,14 @@ extension LuaObject {
     /// get the object as argument 1), `__gc`, `__name` and `fields` (values
     /// popped from the stack: the top `fields.count` values, first name for
     /// the lowest), kept alive by the metatable.
+    ///
+    /// With `properties`, that function is `__index`, with upvalue 1 the
+    /// object (as a bound method) and upvalue 2 the metatable, so it finds
+    /// methods with ``pushMethod(_:)`` first; `assign`, when given, is
+    /// `__newindex`, with upvalue 1 the object.
     func push(onto lua: LuaState, methods: [(String, LuaSwiftFunction)],
-              metamethods: [(String, LuaSwiftFunction)] = [], fields: [String] = []) {
+              metamethods: [(String, LuaSwiftFunction)] = [], fields: [String] = [],
+              properties: LuaSwiftFunction? = nil, assign: LuaSwiftFunction? = nil) {
         let fieldValues = lua.top - Int32(fields.count) + 1
         let block = lua_newuserdatauv(lua.L, MemoryLayout<UnsafeMutableRawPointer?>.size, 0)!
         block.storeBytes(of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer?.self)
@@ -49,8 +55,19 @@ extension LuaObject {
         lua.setField("__name", of: metatable)
         lua.push(lightUserdata: objectMarker)
         lua.setField(objectMarkerKey, of: metatable)
-        lua.pushValue(at: metatable)
+        if let properties {
+            lua.pushValue(at: object)
+            lua.pushValue(at: metatable)
+            lua.pushFunction(properties, upvalues: 2)
+        } else {
+            lua.pushValue(at: metatable)
+        }
         lua.setField("__index", of: metatable)
+        if let assign {
+            lua.pushValue(at: object)
+            lua.pushFunction(assign, upvalues: 1)
+            lua.setField("__newindex", of: metatable)
+        }
         lua.push(Self.typeName)
         lua.setField("__metatable", of: metatable)
         lua.setMetatable(at: object)
@@ -156,4 +173,14 @@ private let collectObject: LuaSwiftFunction = { L in
     (object.takeUnretainedValue() as? LuaObject)?.finalize(LuaState(borrowing: L))
     object.release()
     return 0
+}
+
+/// In a `properties` function (see ``LuaObject/push(onto:methods:metamethods:fields:properties:assign:)``),
+/// whose upvalue 2 is the metatable: pushes the method named by the key at
+/// index 2 and returns true, or pushes nothing and returns false.
+func pushMethod(_ lua: LuaState) -> Bool {
+    lua.pushValue(at: 2)
+    if lua_rawget(lua.L, LuaState.upvalueIndex(2)) != LUA_TNIL { return true }
+    lua.pop()
+    return false
 }

@@ -36,11 +36,7 @@ extension MultiprocessingModule {
     /// `current_process()`: a table with `name` and `pid`.
     static let currentProcess: LuaSwiftFunction = { L in
         luaFunction(L) { lua in
-            lua.newTable(hash: 2)
-            lua.push(ProcessIdentity.current.name)
-            lua.setField("name", of: -2)
-            lua.push(Int(getpid()))
-            lua.setField("pid", of: -2)
+            pushProcessInfo(lua, name: ProcessIdentity.current.name, pid: getpid())
             return 1
         }
     }
@@ -136,14 +132,14 @@ private func readCount(_ lua: LuaState, at index: Int32, what: String, limit: In
 }
 
 /// The integer value of a number that has one (`3`, `3.0`), else nil.
-private func integerValue(_ lua: LuaState, at index: Int32) -> lua_Integer? {
+func integerValue(_ lua: LuaState, at index: Int32) -> lua_Integer? {
     if lua.isInteger(at: index) { return lua.toInteger(at: index) }
     guard let x = lua.toNumber(at: index), x == x.rounded(), abs(x) < 9.2e18 else { return nil }
     return lua_Integer(x)
 }
 
 /// `3.5`, `'abc'`, `a table`: a bad option value, for a message.
-private func describe(_ lua: LuaState, at index: Int32) -> String {
+func describe(_ lua: LuaState, at index: Int32) -> String {
     switch lua.type(at: index) {
     case .number: return lua.toString(at: index).map { $0 } ?? "a number"
     case .string: return "'\(lua.toString(at: index) ?? "")'"

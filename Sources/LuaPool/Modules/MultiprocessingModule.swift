@@ -7,6 +7,9 @@ enum MultiprocessingModule {
     /// The module's functions, by the name scripts call them.
     static let functions: [(String, LuaSwiftFunction)] = [
         ("Pool", pool),
+        ("Process", process),
+        ("active_children", activeChildren),
+        ("parent_process", parentProcess),
         ("cpu_count", cpuCount),
         ("current_process", currentProcess),
         ("dumps", dumps),

@@ -62,10 +62,11 @@ public enum Fork {
             FileDescriptor(raw).close()
         }
         // What the host owned is not this process's: its workers, its
-        // Ctrl-C pipe.
+        // children, its Ctrl-C pipe.
         hostDescriptors.removeAll()
         PoolInterrupt.pipe = nil
         WorkerPool.forgetAll()
+        ForkedProcess.forgetAll()
         let null = open("/dev/null", O_RDONLY)
         if null >= 0 {
             dup2(null, 0)

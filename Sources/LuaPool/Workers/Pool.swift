@@ -75,10 +75,11 @@ public final class WorkerPool {
         let progressWord = progress + index
         progressWord.pointee = 0
         let config = configuration
+        let identity = ProcessIdentity.current.child(named: "PoolWorker-\(number)", isWorker: true)
         let pid: pid_t
         do {
             pid = try Fork.spawn(lua, closing: [host], interrupt: .ignore) {
-                ProcessIdentity.current = ProcessIdentity(name: "PoolWorker-\(number)", isWorker: true)
+                ProcessIdentity.current = identity
                 // Tasks run in a thread of their own, so their tracebacks
                 // end at the task instead of going on into the host's
                 // frames the fork copied.
@@ -226,12 +227,4 @@ final class WorkerSlot {
         outputSent = 0
         loadedJob = nil
     }
-}
-
-/// Who this process is, for `current_process()`.
-public struct ProcessIdentity {
-    public let name: String
-    public let isWorker: Bool
-
-    nonisolated(unsafe) public static var current = ProcessIdentity(name: "MainProcess", isWorker: false)
 }
