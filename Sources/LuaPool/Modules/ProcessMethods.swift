@@ -29,7 +29,7 @@ extension ProcessObject {
             processMethod(L, "join") { process, call throws(LuaRaise) in
                 let lua = call.lua
                 let timeout = try readTimeout(call, argument: 1)
-                let child = try process.startedChild(call, "can only join a started process")
+                let child = try process.startedChild(call, "join")
                 do throws(WorkerPool.WaitError) {
                     _ = try child.wait(timeout: timeout)
                 } catch {
@@ -47,7 +47,7 @@ extension ProcessObject {
                 if process.child == nil {
                     call.lua.push(false)
                 } else {
-                    _ = try process.startedChild(call, "")
+                    _ = try process.startedChild(call, "test")
                     call.lua.push(!process.hasEnded(call.lua))
                 }
                 return 1
@@ -66,12 +66,14 @@ extension ProcessObject {
         }),
     ]
 
-    /// The started child, for a method that needs one: errors when the
-    /// object was closed, never started (`unstarted`), or belongs to
-    /// another process.
-    func startedChild(_ call: LuaMethodCall, _ unstarted: String) throws(LuaRaise) -> ForkedProcess {
-        guard let child else { throw call.lua.failure(unstarted) }
-        guard creator == getpid() else { throw call.lua.failure("can only use a child process of the current process") }
+    /// The started child, for a method that needs one: `can only join a
+    /// started process` when there is none yet, `can only join a child
+    /// process` in another process than the one that started it.
+    func startedChild(_ call: LuaMethodCall, _ verb: String) throws(LuaRaise) -> ForkedProcess {
+        guard let child, creator == getpid() else {
+            let what = creator == getpid() ? "started" : "child"
+            throw call.lua.failure("can only \(verb) a \(what) process")
+        }
         return child
     }
 }
@@ -80,7 +82,7 @@ extension ProcessObject {
 /// child has already ended.
 private func signalMethod(_ L: OpaquePointer?, _ name: String, _ signal: Int32) -> Int32 {
     processMethod(L, name) { process, call throws(LuaRaise) in
-        let child = try process.startedChild(call, "can only \(name) a started process")
+        let child = try process.startedChild(call, name)
         if !process.hasEnded(call.lua) { child.send(signal) }
         return 0
     }
