@@ -1,5 +1,6 @@
--- Counts the primes below N (default 100000) by trial division, in blocks,
--- and prints how many each block holds.
+-- Counts the primes below N (default 100000) by trial division, in blocks
+-- counted in parallel by the global pool, and prints how many each block
+-- holds.
 --   scripts/run examples/primes.lua 200000
 local limit = tonumber(arg and arg[1]) or 100000
 local blocks = 4
@@ -22,11 +23,14 @@ local function count_primes(from, to)
 end
 
 local size = limit // blocks
-local total = 0
+local ranges = {}
 for b = 0, blocks - 1 do
-  local from, to = b * size, (b == blocks - 1) and limit - 1 or (b + 1) * size - 1
-  local count = count_primes(from, to)
-  total = total + count
-  print(string.format("%8d .. %-8d %6d primes", from, to, count))
+  ranges[b + 1] = {b * size, (b == blocks - 1) and limit - 1 or (b + 1) * size - 1}
+end
+local counts = pool.starmap(count_primes, ranges)
+local total = 0
+for b, range in ipairs(ranges) do
+  total = total + counts[b]
+  print(string.format("%8d .. %-8d %6d primes", range[1], range[2], counts[b]))
 end
 print(string.format("%d primes below %d", total, limit))

@@ -11,50 +11,13 @@ import Testing
 
 @Suite("Pool processes")
 struct PoolProcessTests {
-    /// A luapool run in its own process group, in Tests/lua.
-    private func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
-        let binary = try #require(TestPaths.luapool, "\(TestPaths.luapoolMissing)")
-        return try ChildProcess(executable: binary, name: "luapool", arguments: arguments,
-                                environment: childEnvironment(environment),
-                                directory: TestPaths.luaScripts.path, stdin: [],
-                                newProcessGroup: true)
-    }
-
-    /// The pids a script printed as "pid N" lines.
-    private func printedPids(_ stdout: String) -> [pid_t] {
-        LinePattern.lines(of: stdout).compactMap { line in
-            line.hasPrefix("pid ") ? pid_t(line.dropFirst(4)) : nil
-        }
-    }
-
-    /// Checks that the printed workers and everything else in the child's
-    /// process group are gone within a second of its end.
-    private func expectNothingLeft(_ child: ChildProcess, printed pids: [pid_t],
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
-        let left = ProcessTable.waitUntilGone(pids, timeout: 1)
-        #expect(left.isEmpty, "workers still running 1 s after luapool ended: \(left)",
-                sourceLocation: sourceLocation)
-        let group = ProcessTable.waitUntilEmpty(group: child.pid, timeout: 1)
-        #expect(group.isEmpty, "processes left in luapool's process group: \(group)",
-                sourceLocation: sourceLocation)
-    }
-
-    /// Stderr of an uncaught `interrupted`: that line, a traceback, and
-    /// nothing else (no line from a worker).
-    private func isInterruptedReport(_ stderr: String) -> Bool {
-        let lines = LinePattern.lines(of: stderr)
-        guard lines.count >= 2, lines[0] == "luapool: interrupted",
-              lines[1] == "stack traceback:" else { return false }
-        return lines.dropFirst(2).allSatisfy { $0.hasPrefix("\t") }
-    }
-
     // MARK: Ctrl-C
 
     /// Starts helpers/pool_interrupt.lua, waits for "ready" from the long
     /// map's first task, sends SIGINT to the whole process group and waits
     /// at most 5 s. Returns the result and the seconds from SIGINT to exit.
     private func interruptPoolMap(_ extra: [String]) throws -> (ChildProcess.Result, Double, ChildProcess) {
-        let child = try start(["-j", "2", "helpers/pool_interrupt.lua"] + extra)
+        let child = try GroupRun.start(["-j", "2", "helpers/pool_interrupt.lua"] + extra)
         try #require(child.waitForStdout(containing: "ready\n", timeout: 10),
                      "the long map never started")
         usleep(100_000)
@@ -68,23 +31,23 @@ struct PoolProcessTests {
     func interruptUncaught() throws {
         let (result, seconds, child) = try interruptPoolMap([])
         defer { child.kill() }
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool still ran 5 s after SIGINT and was killed")
         #expect(result.signal == nil, "luapool \(result.ending)")
         #expect(result.exitStatus == 130, "stderr: \(result.stderrText)")
         #expect(seconds < 1, "luapool took \(seconds) s to end after SIGINT")
-        #expect(isInterruptedReport(result.stderrText), "stderr:\n\(result.stderrText)")
+        #expect(GroupRun.isInterruptedReport(result.stderrText), "stderr:\n\(result.stderrText)")
         #expect(pids.count == 2, "stdout: \(result.stdoutText)")
         #expect(result.stdoutText == pids.map { "pid \($0)\n" }.joined() + "ready\n")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     @Test("Ctrl-C during a pcall'd pool.map: pcall returns false, 'interrupted'; the next map works")
     func interruptCaught() throws {
         let (result, seconds, child) = try interruptPoolMap(["catch"])
         defer { child.kill() }
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool still ran 5 s after SIGINT and was killed")
         #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
@@ -92,14 +55,14 @@ struct PoolProcessTests {
         #expect(result.stderrText == "")
         let lines = LinePattern.lines(of: result.stdoutText).filter { !$0.hasPrefix("pid ") }
         #expect(lines == ["ready", "false\tinterrupted", "1\t4\t9\t3"], "stdout: \(result.stdoutText)")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     // MARK: The host leaving
 
     /// Runs helpers/pool_host_exit.lua `how` to its end (5 s at most).
     private func hostExit(_ how: String) throws -> (ChildProcess.Result, Double, ChildProcess) {
-        let child = try start(["-j", "2", "helpers/pool_host_exit.lua", how])
+        let child = try GroupRun.start(["-j", "2", "helpers/pool_host_exit.lua", how])
         let started = Date()
         let result = child.wait(timeout: 5)
         return (result, Date().timeIntervalSince(started), child)
@@ -109,21 +72,21 @@ struct PoolProcessTests {
     func exitWhileTaskRuns() throws {
         let (result, seconds, child) = try hostExit("exit")
         defer { child.kill() }
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool did not exit")
         #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
         #expect(seconds < 2, "luapool took \(seconds) s")
         #expect(pids.count == 2, "stdout: \(result.stdoutText)")
         #expect(result.stderrText == "")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     @Test("an uncaught error while a task runs: exit status 1, the workers are gone")
     func errorWhileTaskRuns() throws {
         let (result, seconds, child) = try hostExit("error")
         defer { child.kill() }
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool did not exit")
         #expect(result.exitStatus == 1, "\(result.ending)")
@@ -132,41 +95,41 @@ struct PoolProcessTests {
         #expect(LinePattern.matches(result.stderrText, [
             "luapool: helpers/pool_host_exit.lua:*: leaving with work running", "stack traceback:", "...",
         ]), "stderr: \(result.stderrText)")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     @Test("the end of the script: exit status 0, the workers are gone")
     func scriptEnds() throws {
         let (result, _, child) = try hostExit("end")
         defer { child.kill() }
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool did not exit")
         #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
         #expect(pids.count == 2, "stdout: \(result.stdoutText)")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     @Test("the host killed by SIGKILL: its workers die with it")
     func hostKilled() throws {
-        let child = try start(["-j", "2", "helpers/pool_host_exit.lua", "wait"])
+        let child = try GroupRun.start(["-j", "2", "helpers/pool_host_exit.lua", "wait"])
         defer { child.kill() }
         try #require(child.waitForStdout(containing: "ready\n", timeout: 10), "luapool never printed 'ready'")
         kill(child.pid, SIGKILL)
         let result = child.wait(timeout: 5)
-        let pids = printedPids(result.stdoutText)
+        let pids = GroupRun.printedPids(result.stdoutText)
         defer { ProcessTable.killLeftovers(pids, group: child.pid) }
         #expect(!result.timedOut, "luapool's stdout stayed open 5 s after it was killed: workers alive?")
         #expect(result.signal == SIGKILL, "\(result.ending)")
         #expect(pids.count == 2, "stdout: \(result.stdoutText)")
-        expectNothingLeft(child, printed: pids)
+        GroupRun.expectNothingLeft(child, printed: pids)
     }
 
     // MARK: Failing initializer
 
     @Test("a failing initializer: the script ends in well under 3 s, nothing left")
     func failingInitializerEndsQuickly() throws {
-        let child = try start(["-j", "2", "pool_initializer_fails.lua"])
+        let child = try GroupRun.start(["-j", "2", "pool_initializer_fails.lua"])
         defer { child.kill() }
         let started = Date()
         let result = child.wait(timeout: 3)
@@ -174,7 +137,7 @@ struct PoolProcessTests {
         #expect(!result.timedOut, "still running after 3 s: workers respawned forever?")
         #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
         #expect(seconds < 2, "took \(seconds) s")
-        expectNothingLeft(child, printed: [])
+        GroupRun.expectNothingLeft(child, printed: [])
     }
 
     // MARK: CPU count
@@ -205,20 +168,20 @@ struct PoolProcessTests {
         let result = child.wait(timeout: 10)
         #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
         #expect(result.stdoutText == "1\t1\tPoolWorker-1\n")
-        expectNothingLeft(child, printed: [])
+        GroupRun.expectNothingLeft(child, printed: [])
     }
 
     // MARK: Every pool case
 
-    @Test("a pool_*.lua case leaves no process behind",
-          arguments: ScriptRun.scripts(in: TestPaths.luaScripts).filter { $0.hasPrefix("pool_") })
+    @Test("a pool_*.lua or process_*.lua case leaves no process behind",
+          arguments: ScriptRun.scripts(in: TestPaths.luaScripts).filter { $0.hasPrefix("pool_") || $0.hasPrefix("process_") })
     func caseLeavesNothing(_ script: String) throws {
         let run = try ScriptRun(script: script)
-        let child = try start(run.expectation.arguments ?? [script],
+        let child = try GroupRun.start(run.expectation.arguments ?? [script],
                               environment: run.expectation.environment)
         defer { child.kill() }
         let result = child.wait(timeout: 10)
         #expect(!result.timedOut, "\(script) did not end within 10 s")
-        expectNothingLeft(child, printed: [])
+        GroupRun.expectNothingLeft(child, printed: [])
     }
 }
