@@ -190,7 +190,7 @@ struct Decoder {
     /// Pushes a float or an integer and returns true; false, reading
     /// nothing, for any other tag. The common case of arrays, inlined.
     @inline(__always)
-    private mutating func decodeNumber() throws(CodecError) -> Bool {
+    mutating func decodeNumber() throws(CodecError) -> Bool {
         let tag = try reader.peekByte()
         guard tag >= Tag.int8 && tag <= Tag.float else { return false }
         need -= 1

@@ -107,7 +107,7 @@ struct Encoder {
     /// Writes a number and returns true; false for other types. The
     /// common case of arrays and records, kept small enough to inline.
     @inline(__always)
-    private mutating func encodeNumber(_ index: Int32, type: Int32) -> Bool {
+    mutating func encodeNumber(_ index: Int32, type: Int32) -> Bool {
         guard type == LUA_TNUMBER else { return false }
         if lua_isinteger(L, index) != 0 {
             encodeInteger(lua_tointegerx(L, index, nil))
@@ -121,7 +121,7 @@ struct Encoder {
     /// returns false for the other types. Inlined into the loops over
     /// tables, where most values are these.
     @inline(__always)
-    private mutating func encodeScalar(_ index: Int32, type: Int32) -> Bool {
+    mutating func encodeScalar(_ index: Int32, type: Int32) -> Bool {
         switch type {
         case LUA_TNUMBER:
             return encodeNumber(index, type: type)
@@ -234,7 +234,7 @@ struct Encoder {
 
     /// The key at `value - 1` and the value at `value`.
     @inline(__always)
-    private mutating func encodePair(_ value: Int32, depth: Int) throws(CodecError) {
+    mutating func encodePair(_ value: Int32, depth: Int) throws(CodecError) {
         if lua_type(L, value - 1) == LUA_TSTRING {
             encodeKeyString(value - 1)
         } else {

@@ -90,18 +90,14 @@ extension WorkerPool {
         lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
         let results = lua.top
         let (first, size) = (lua_Integer(job.chunks[chunk].first), job.chunks[chunk].size)
-        let count = try Wire.decode(lua, body)
-        if size <= Wire.valueListLimit {
-            guard count == size else { throw WorkerProtocolError() }
-            for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
-                lua.rawSet(first + i, of: results)
+        if size > Wire.valueListLimit {
+            guard try Wire.decodeSlice(lua, body, into: results, at: first) == size else {
+                throw WorkerProtocolError()
             }
             return
         }
-        guard count == 1, lua.type(at: -1) == .table else { throw WorkerProtocolError() }
-        let answers = lua.top
-        for i in 0..<lua_Integer(size) {
-            lua.rawGet(i + 1, of: answers)
+        guard try Wire.decode(lua, body) == size else { throw WorkerProtocolError() }
+        for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
             lua.rawSet(first + i, of: results)
         }
     }

@@ -72,24 +72,15 @@ extension WorkerPool {
         let (first, n) = (Int(job.chunks[chunk].first), job.chunks[chunk].size)
         lua.rawGet(lua_Integer(job.items), of: LuaState.registryIndex)
         let items = lua.top
-        let count: Int32
-        if n <= Wire.valueListLimit {
-            lua.ensureStack(Int32(n) + 4)
-            for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
-            count = Int32(n)
-        } else {
-            lua.newTable(array: Int32(n), hash: 1)
-            for i in 0..<n {
-                lua.rawGet(lua_Integer(first + i), of: items)
-                lua.rawSet(lua_Integer(i + 1), of: -2)
-            }
-            lua.push(n)
-            lua.setField("n", of: -2)
-            count = 1
-        }
         let start = buffer.count
         do {
-            try Wire.encode(lua, count: count, into: &buffer)
+            if n <= Wire.valueListLimit {
+                lua.ensureStack(Int32(n) + 4)
+                for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
+                try Wire.encode(lua, count: Int32(n), into: &buffer)
+            } else {
+                try Wire.encodeSlice(lua, table: items, first: lua_Integer(first), count: n, into: &buffer)
+            }
             return true
         } catch {
             buffer.removeSubrange(start...)

@@ -179,18 +179,15 @@ final class WorkerLoop {
         if output.isEmpty { pendingSince = Spin.now() }
         let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk, index: elapsed)
         let base = lua.top
-        if count <= Wire.valueListLimit {
-            lua.ensureStack(Int32(count) + 4)
-            for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
-        } else {
-            lua.push(count)
-            lua.setField("n", of: results)
-            lua.pushValue(at: results)
-        }
-        let values = lua.top - base
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try Wire.encode(lua, count: values, into: &buffer)
+                if count > Wire.valueListLimit {
+                    try Wire.encodeSlice(lua, table: results, first: 1, count: count, into: &buffer)
+                } else {
+                    lua.ensureStack(Int32(count) + 4)
+                    for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
+                    try Wire.encode(lua, count: Int32(count), into: &buffer)
+                }
             }
             lua.top = base
         } catch {

@@ -1,0 +1,113 @@
+import CLua
+import LuaPool
+import Testing
+
+/// `Codec.withEncodedSlice` and `Codec.decodeSlice`: a run of a table's
+/// items as the list `{..., n = count}`, without building it, and a list
+/// stored straight into another table.
+@Suite("Codec slices")
+struct CodecSliceTests {
+    let lua: LuaState
+
+    init() throws {
+        lua = try makeCodecLua()
+        try lua.run("""
+            shared = {1}
+            xs = {10, 2.5, "s", {a = 1}, shared, shared, true, false, print, 0x7fffffffffffffff}
+            holes = {1, nil, 3, nil, nil, 6}
+            """)
+    }
+
+    /// The bytes of the slice `t[first ..< first + count]` of the global `name`.
+    private func slice(_ name: String, first: lua_Integer, count: Int) throws -> [UInt8] {
+        lua.getGlobal(name)
+        defer { lua.pop() }
+        return try Codec.withEncodedSlice(lua, table: -1, first: first, count: count) { Array($0) }
+    }
+
+    @Test("a slice encodes byte for byte as the list built from it", arguments: [(1, 10), (3, 4), (10, 1), (5, 0)])
+    func sameBytesAsTheList(first: Int, count: Int) throws {
+        let bytes = try slice("xs", first: lua_Integer(first), count: count)
+        try lua.run("return table.move(xs, \(first), \(first + count - 1), 1, {n = \(count)})", results: 1)
+        let list = try Codec.encode(lua, topValues: 1)
+        lua.pop()
+        #expect(bytes == list)
+    }
+
+    @Test("holes travel as nil items and n counts them")
+    func holes() throws {
+        let bytes = try slice("holes", first: 1, count: 6)
+        #expect(try Codec.decode(lua, bytes) == 1)
+        lua.setGlobal("back")
+        #expect(try lua.holds("""
+            return back.n == 6 and back[1] == 1 and back[2] == nil and back[3] == 3
+              and back[5] == nil and back[6] == 6
+            """))
+    }
+
+    @Test("decodeSlice stores the items from an index on; the list's n is dropped")
+    func decodeInto() throws {
+        let bytes = try slice("xs", first: 3, count: 6)
+        try lua.run("into = {n = 'kept'}")
+        lua.getGlobal("into")
+        let stored = try bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: -1, at: 101) }
+        lua.pop()
+        #expect(stored == 6)
+        #expect(lua.top == 0)
+        #expect(try lua.holds("""
+            return into[100] == nil and into[101] == 's' and into[102].a == 1
+              and into[103] == into[104] and into[103][1] == 1 and into[105] == true
+              and into[106] == false and into[107] == nil and into.n == 'kept'
+            """))
+    }
+
+    @Test("an item that cannot be sent is named by its place in the list")
+    func unsendable() throws {
+        try lua.run("bad = {1, 2, io.stdout}")
+        let error = #expect(throws: CodecError.self) { try slice("bad", first: 2, count: 2) }
+        #expect(error?.message == "cannot send userdata (FILE*) at [2]")
+    }
+
+    @Test("decodeSlice refuses what is not one table without metatable", arguments: [
+        "1", "1, 2", "setmetatable({}, {})", "'abc'",
+    ])
+    func refusals(_ expression: String) throws {
+        try lua.run("return \(expression)", results: LuaState.multipleResults)
+        let bytes = try Codec.encode(lua, topValues: lua.top)
+        lua.top = 0
+        try lua.run("into = {}")
+        lua.getGlobal("into")
+        defer { lua.top = 0 }
+        #expect(throws: CodecError.self) {
+            try bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: 1, at: 1) }
+        }
+        #expect(lua.top == 1)
+    }
+
+    @Test("decodeSlice on 20,000 mutated messages: an error or a result, never a crash")
+    func mutations() throws {
+        let original = try slice("xs", first: 1, count: 10)
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(truncatingIfNeeded: state >> 1)
+        }
+        try lua.run("into = {}")
+        lua.getGlobal("into")
+        defer { lua.top = 0 }
+        for _ in 0..<20_000 {
+            var bytes = original
+            for _ in 0...(next() % 4) {
+                switch next() % 3 {
+                case 0: bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next())
+                case 1: bytes.removeLast(min(bytes.count - 1, next() % 8))
+                default: bytes.insert(UInt8(truncatingIfNeeded: next()), at: next() % bytes.count)
+                }
+            }
+            _ = try? bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: 1, at: 1) }
+            #expect(lua.top == 1)
+        }
+    }
+}
