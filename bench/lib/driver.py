@@ -280,6 +280,8 @@ def heading(args, prompt, loads):
         "- Machine: %d CPUs (`nproc`), %s; Linux %s." % (
             len(os.sched_getaffinity(0)), cpu_model(), platform.release()),
         "- Against: Python %s (`multiprocessing`, fork), %s, lua-cjson." % (python, lua),
+        "- Sizes: %s." % ("smaller (--quick), for a smoke test; goals are judged on the full"
+                          " sizes only" if args.quick else "full"),
         "- Marks read by a driver with %s priority; other processes used at most %.0f%% of"
         " the CPUs during a benchmark." % ("real-time" if prompt else "normal", max(loads) * 100),
     ]

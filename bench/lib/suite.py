@@ -120,6 +120,7 @@ LUAPOOL = Side("luapool", lambda a, n: [a.luapool, script(n + ".lua")])
 PYTHON = Side("Python", lambda a, n: [a.python, script(n + ".py")])
 CJSON = Side("cjson", lambda a, n: [a.luapool, script(n + "_cjson.lua")])
 BARE_LUA = Side("`lua5.4 -e ''`", lambda a, n: [a.lua, "-e", ""], script=False)
+BARE_LUAPOOL = Side("`luapool -e ''`", lambda a, n: [a.luapool, "-e", ""], script=False)
 
 
 class Bench:
@@ -153,10 +154,10 @@ BENCHMARKS = {
                       Row("`startup`, whole process", "process", "time", NoGoal()),
                       Row("`startup`, whole process", "process", "time", NoGoal(),
                           twin=BARE_LUA.label)],
-                     runs=20, quick_runs=10, sides=(LUAPOOL, PYTHON, BARE_LUA), whole=True),
-    "codec": Bench([Row("`codec`, 1e6 floats", "floats", "time",
+                     runs=20, quick_runs=10, sides=(LUAPOOL, PYTHON, BARE_LUA, BARE_LUAPOOL), whole=True),
+    "codec": Bench([Row("`codec`, floats", "floats", "time",
                         Better(10, ">= 10x cjson"), twin="cjson"),
-                    Row("`codec`, 1e5 records", "records", "time",
+                    Row("`codec`, records", "records", "time",
                         Better(5, ">= 5x cjson"), twin="cjson")],
                    sides=(LUAPOOL, CJSON)),
     "memory": Bench([Row("`memory`", "private_kib", "kib", AtMost(2048, "kib"))]),
