@@ -265,7 +265,8 @@ def output(cmd):
 
 def commit():
     head = output(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
-    dirty = output(["git", "status", "--porcelain", "--untracked-files=no"])
+    # Documentation does not change what is measured.
+    dirty = output(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!*.md"])
     return head + (" with uncommitted changes" if dirty else "")
 
 
