@@ -1,21 +1,22 @@
-"""Runs the pool benchmarks side by side with their Python twins.
+"""Runs the benchmarks side by side with their twins.
 
-    python3 bench/lib/driver.py --luapool BIN [--python PY] [--quick]
-                                [--runs N] [--verbose] [NAME...]
+    python3 bench/lib/driver.py --luapool BIN [--python PY] [--lua LUA]
+                                [--quick] [--runs N] [--verbose] [NAME...]
     python3 bench/lib/driver.py --check-marks [--python PY] [NAME...]
 
-scripts/bench builds luapool and calls this. For each benchmark it runs
-bench/NAME.lua under luapool and bench/NAME.py under Python, alternating
-(luapool, Python, luapool, Python, ...) so that noise on the machine falls
-on both alike, then prints a Markdown table of medians and goals.
+scripts/bench builds luapool and calls this. For each benchmark (listed in
+bench/lib/suite.py) it runs bench/NAME.lua under luapool and its twins, one
+warm-up run of each that is not counted, then the counted runs, alternating
+(luapool, twin, luapool, twin, ...) so that noise on the machine falls on
+all alike, and prints a Markdown table of medians, ratios and goals, ready
+to paste into BENCHMARKS.md.
 
 The programs talk the line protocol described in bench/lib/timing.lua:
 `start`/`stop` marks, which this driver timestamps with time.perf_counter as
 the lines arrive (the Lua side has no wall clock), and `sample` lines that
-a program timed itself (the Python side). --check-marks first times busy
-stretches of known length both ways at once (bench/lib/calibrate.py), then
-runs each Python twin both ways, alternating, to show how far the two ways
-of timing agree.
+a program timed itself. --check-marks first times busy stretches of known
+length both ways at once (bench/lib/calibrate.py), then runs each Python
+twin both ways, alternating, to show how far the two ways of timing agree.
 """
 
 import argparse
@@ -28,101 +29,14 @@ import subprocess
 import sys
 import time
 
+from suite import BENCHMARKS, PYTHON, advantage, fmt
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-BENCH = os.path.dirname(HERE)
-ROOT = os.path.dirname(BENCH)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 
 RUN_TIMEOUT_S = 900
 UNRESOLVED = "unresolved"  # names of stretches whose marks came in one read
-
-
-class Faster:
-    """luapool's median at most 1/factor of Python's."""
-
-    def __init__(self, factor, words):
-        self.factor, self.words = factor, words
-
-    def text(self):
-        return self.words
-
-    def check(self, lua, py, _lua_all):
-        if py is None:
-            return None, "no Python result"
-        got = py / lua
-        return got >= self.factor, "%.1fx" % got
-
-
-class AtMost:
-    """luapool's median at most a bound."""
-
-    def __init__(self, bound, kind):
-        self.bound, self.kind = bound, kind
-
-    def text(self):
-        return "<= " + fmt(self.bound, self.kind)
-
-    def check(self, lua, _py, _lua_all):
-        over = lua / self.bound
-        if over <= 1:
-            return True, fmt(lua, self.kind)
-        return False, "%s, %.2fx the bound" % (fmt(lua, self.kind), over)
-
-
-class Speedup:
-    """luapool's `base` time over its headline time, at least `factor`.
-    Taken within each run (the sum of its `base` samples over the sum of
-    its headline samples), then the median over the runs, so that a drift
-    in the machine's speed between runs does not count."""
-
-    RATIOS = "speedup"
-    CEILING = "ceiling"
-
-    def __init__(self, metric, base, factor, reference=None):
-        self.metric, self.base, self.factor = metric, base, factor
-        self.reference = reference
-
-    def text(self):
-        return ">= %.1fx faster than serial luapool" % self.factor
-
-    def per_run(self, samples, metric=None):
-        metric = metric or self.metric
-        if samples.get(self.base) and samples.get(metric):
-            return [sum(samples[self.base]) / sum(samples[metric])]
-        return []
-
-    def check(self, _lua, _py, lua_all):
-        ratios = lua_all.get(self.RATIOS)
-        if not ratios:
-            return None, "no %s result" % self.base
-        got = statistics.median(ratios)
-        detail = "%.2fx" % got
-        ceiling = lua_all.get(self.CEILING)
-        if ceiling:
-            detail += "; plain processes %.2fx" % statistics.median(ceiling)
-        return got >= self.factor, detail
-
-
-# name -> (headline metric, its kind, runs per side, goal)
-BENCHMARKS = {
-    "map_squares": ("map", "time", 5, Faster(3, "<= 1/3 of Python's time")),
-    "map_chunksize1": ("map", "time", 5, Faster(10, ">= 10x Python's throughput")),
-    "apply_roundtrip": ("apply", "time", 5, AtMost(20e-6, "time")),
-    "cpu_speedup": ("parallel", "time", 3, Speedup("parallel", "serial", 1.9, reference="processes")),
-    "pool_startup": ("startup", "time", 5, AtMost(3e-3, "time")),
-    "idle_memory": ("private_kib", "kib", 3, AtMost(2048, "kib")),
-}
-
-
-def fmt(x, kind):
-    if x is None:
-        return "-"
-    if kind == "kib":
-        return "%.0f KiB" % x if x < 1024 else "%.2f MiB" % (x / 1024)
-    if x < 1e-3:
-        return "%.1f us" % (x * 1e6)
-    if x < 1:
-        return "%.2f ms" % (x * 1e3)
-    return "%.3f s" % x
+PROCESS = "process"  # the whole-process time of a run, for Bench.whole
 
 
 class Load:
@@ -155,7 +69,10 @@ class RunError(Exception):
 
 
 def run(cmd, env=None):
-    """Runs one benchmark program; returns {metric: [samples]} and info lines."""
+    """Runs one benchmark program; returns {metric: [samples]} and info
+    lines. The sample PROCESS is the time from before the program is
+    started to after it was reaped."""
+    began = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, env=env)
     fd = proc.stdout.fileno()
     samples, info, started = {}, [], {}
@@ -180,8 +97,11 @@ def run(cmd, env=None):
         for raw in lines:
             parse(raw.decode("utf-8", "replace"), (now, reads), samples, info, started)
     status = proc.wait()
+    ended = time.perf_counter()
+    proc.stdout.close()
     if status != 0:
         raise RunError("exit status %d" % status)
+    samples[PROCESS] = [ended - began]
     return samples, info
 
 
@@ -223,79 +143,90 @@ def say(text):
     print(text, file=sys.stderr, flush=True)
 
 
+def runs_of(bench, args):
+    return args.runs or (bench.quick_runs if args.quick else bench.runs)
+
+
+def per_run(bench, samples):
+    """Adds the benchmark's per-run metrics to one run's samples."""
+    for name, (num, den) in bench.per_run.items():
+        if samples.get(num) and samples.get(den):
+            samples[name] = [statistics.mean(samples[num]) / statistics.mean(samples[den])]
+
+
 def bench_one(name, args):
-    metric, kind, runs, goal = BENCHMARKS[name]
-    runs = args.runs or (min(runs, 3) if args.quick else runs)
-    extra = ["quick"] if args.quick else []
-    sides = [
-        ("luapool", [args.luapool, os.path.join("bench", name + ".lua")] + extra),
-        ("python", [args.python, os.path.join("bench", name + ".py")] + extra),
-    ]
+    """Runs one benchmark: a warm-up run of each side, then the counted runs."""
+    bench = BENCHMARKS[name]
+    runs = runs_of(bench, args)
     load = Load()
-    results = {"luapool": {}, "python": {}}
-    unresolved = {"luapool": {}, "python": {}}
+    results = {side.label: {} for side in bench.sides}
+    unresolved = {side.label: {} for side in bench.sides}
     errors = {}
-    for r in range(1, runs + 1):
-        for side, cmd in sides:
-            if side in errors:
+    for r in range(0, runs + 1):
+        for side in bench.sides:
+            if side.label in errors:
                 continue
             try:
-                samples, info = run(cmd)
+                samples, info = run(side.command(args, name))
             except (RunError, OSError) as e:
-                errors[side] = str(e)
-                say("%s: %s run %d failed: %s" % (name, side, r, e))
+                errors[side.label] = str(e)
+                say("%s: %s run %d failed: %s" % (name, side.label, r, e))
+                continue
+            if not bench.whole:
+                del samples[PROCESS]
+            if r == 0:
+                say("%s: warm-up run %s done" % (name, side.label))
                 continue
             for stretch in samples.pop(UNRESOLVED, []):
-                unresolved[side][stretch] = unresolved[side].get(stretch, 0) + 1
-            if isinstance(goal, Speedup) and goal.per_run(samples):
-                samples[Speedup.RATIOS] = goal.per_run(samples)
-                if goal.reference and goal.per_run(samples, goal.reference):
-                    samples[Speedup.CEILING] = goal.per_run(samples, goal.reference)
-            merge(results[side], samples)
-            got = statistics.median(samples[metric]) if samples.get(metric) else None
-            say("%s: run %d/%d %s %s" % (name, r, runs, side, fmt(got, kind)))
+                unresolved[side.label][stretch] = unresolved[side.label].get(stretch, 0) + 1
+            per_run(bench, samples)
+            merge(results[side.label], samples)
+            shown = ", ".join("%s %s" % (row.metric, fmt(median(samples, row.metric), row.kind))
+                              for row in bench.rows if samples.get(row.metric))
+            say("%s: run %d/%d %s: %s" % (name, r, runs, side.label, shown))
             if args.verbose:
                 for line in info:
                     say("    " + line)
     doubts = ["%d %s %s sample(s) too short to time" % (count, side, stretch)
               for side, counts in unresolved.items() for stretch, count in counts.items()]
-    results["other_load"] = load.other()
-    say("%s: other processes used %.0f%% of the CPUs meanwhile" % (name, results["other_load"] * 100))
-    return results, errors, doubts
+    other = load.other()
+    say("%s: other processes used %.0f%% of the CPUs meanwhile" % (name, other * 100))
+    return results, errors, doubts, other
 
 
-def row(name, results, errors, doubts):
-    metric, kind, _, goal = BENCHMARKS[name]
-    lua = median(results["luapool"], metric)
-    py = median(results["python"], metric)
-    lua_text = fmt(lua, kind) if lua is not None else "failed (%s)" % errors.get("luapool", "no samples")
-    py_text = fmt(py, kind) if py is not None else "failed (%s)" % errors.get("python", "no samples")
-    if isinstance(goal, Speedup) and lua is not None:
-        lua_text += " (serial %s)" % fmt(median(results["luapool"], goal.base), kind)
-    ratio = "%.1fx" % (py / lua) if lua and py else "-"
-    if lua is None:
-        verdict = "-"
-    elif doubts:
-        verdict = "? (%s)" % "; ".join(doubts)
-    else:
-        ok, detail = goal.check(lua, py, results["luapool"])
-        verdict = ("PASS" if ok else "MISS" if ok is not None else "?") + " (%s)" % detail
-    return "| %s | %s | %s | %s | %s | %s |" % (name, lua_text, py_text, ratio, goal.text(), verdict)
+def cell(results, errors, side, row):
+    x = median(results.get(side, {}), row.metric)
+    if x is not None:
+        return x, fmt(x, row.kind)
+    return None, "failed (%s)" % errors.get(side, "no samples")
 
 
-def details(name, results):
-    _, kind, _, _ = BENCHMARKS[name]
-    lines = ["  %s: other processes used %.0f%% of the CPUs meanwhile"
-             % (name, results["other_load"] * 100)]
-    for side in ("luapool", "python"):
-        for metric, xs in sorted(results[side].items()):
-            if metric in (Speedup.RATIOS, Speedup.CEILING):
-                what = "pool" if metric == Speedup.RATIOS else "plain processes"
-                lines.append("  %s %s serial / %s, per run: %s" % (
-                    name, side, what, " ".join("%.2fx" % x for x in xs)))
-                continue
-            lines.append("  %s %s %s: median %s, min %s, max %s, %d samples" % (
-                name, side, metric, fmt(statistics.median(xs), kind),
+def rows_of(name, results, errors, doubts):
+    """The benchmark's lines of the table."""
+    lines = []
+    for row in BENCHMARKS[name].rows:
+        lua, lua_text = cell(results, errors, "luapool", row)
+        twin, twin_text = cell(results, errors, row.twin, row)
+        got = advantage(lua, twin, row.kind)
+        ratio = "-" if got is None else "%.2fx" % got if got < 1 else "%.1fx" % got
+        ok = None if lua is None else row.goal.met(lua, twin, row.kind)
+        verdict = {True: "PASS", False: "MISS", None: "—"}[ok]
+        if doubts and ok is not None:
+            verdict += "? (%s)" % "; ".join(doubts)
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            row.label, lua_text, row.twin, twin_text, ratio, row.goal.text(), verdict))
+    return lines
+
+
+def details(name, results, other):
+    kinds = {row.metric: row.kind for row in BENCHMARKS[name].rows}
+    lines = ["- `%s`: other processes used %.0f%% of the CPUs meanwhile" % (name, other * 100)]
+    for side, metrics in results.items():
+        for metric, xs in sorted(metrics.items()):
+            kind = kinds.get(metric) or ("factor" if metric in BENCHMARKS[name].per_run
+                                         else "kib" if metric.endswith("_kib") else "time")
+            lines.append("  - %s %s: median %s, min %s, max %s, %d samples" % (
+                side, metric, fmt(statistics.median(xs), kind),
                 fmt(min(xs), kind), fmt(max(xs), kind), len(xs)))
     return lines
 
@@ -324,10 +255,37 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def python_version(python):
-    out = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
-                         capture_output=True, text=True)
-    return out.stdout.strip()
+def output(cmd):
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return ""
+    return (done.stdout or done.stderr).strip()
+
+
+def commit():
+    head = output(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
+    # Documentation does not change what is measured.
+    dirty = output(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!*.md"])
+    return head + (" with uncommitted changes" if dirty else "")
+
+
+def heading(args, prompt, loads):
+    """The lines above the table: when, what, where."""
+    python = output([args.python, "-c", "import sys; print(sys.version.split()[0])"])
+    lua = output([args.lua, "-v"]).split("  ")[0]
+    command = "scripts/bench" + (" --quick" if args.quick else "") + (
+        " --runs %d" % args.runs if args.runs else "") + "".join(" " + n for n in args.names)
+    return [
+        "- Run: %s, commit %s, `%s`." % (time.strftime("%Y-%m-%d"), commit(), command),
+        "- Machine: %d CPUs (`nproc`), %s; Linux %s." % (
+            len(os.sched_getaffinity(0)), cpu_model(), platform.release()),
+        "- Against: Python %s (`multiprocessing`, fork), %s, lua-cjson." % (python, lua),
+        "- Sizes: %s." % ("smaller (--quick), for a smoke test; goals are judged on the full"
+                          " sizes only" if args.quick else "full"),
+        "- Marks read by a driver with %s priority; other processes used at most %.0f%% of"
+        " the CPUs during a benchmark." % ("real-time" if prompt else "normal", max(loads) * 100),
+    ]
 
 
 def check_marks(args, names):
@@ -343,29 +301,31 @@ def check_marks(args, names):
     print("| benchmark | metric | self-timed median | marks median | difference |")
     print("|---|---|---|---|---|")
     for name in names:
-        metric, kind, runs, _ = BENCHMARKS[name]
-        if kind != "time":
+        bench = BENCHMARKS[name]
+        rows = [row for row in bench.rows if row.kind == "time" and row.metric != PROCESS]
+        if PYTHON not in bench.sides or not rows:
             continue
-        runs = args.runs or (min(runs, 3) if args.quick else runs)
-        cmd = [args.python, os.path.join("bench", name + ".py")] + (["quick"] if args.quick else [])
+        cmd = PYTHON.command(args, name)
         own, marks = {}, {}
-        for r in range(runs):
+        for r in range(runs_of(bench, args)):
             # Alternate which way goes first, so that order does not count.
             ways = [(own, None), (marks, env)]
             for into, how in ways if r % 2 == 0 else ways[::-1]:
                 merge(into, run(cmd, how)[0])
-            say("%s: run %d/%d" % (name, r + 1, runs))
-        a, b = median(own, metric), median(marks, metric)
-        print("| %s | %s | %s | %s | %+.1f us (%+.2f%%) |" % (
-            name, metric, fmt(a, kind), fmt(b, kind), (b - a) * 1e6, (b - a) / a * 100))
+            say("%s: run %d/%d" % (name, r + 1, runs_of(bench, args)))
+        for row in rows:
+            a, b = median(own, row.metric), median(marks, row.metric)
+            print("| %s | %s | %s | %s | %+.1f us (%+.2f%%) |" % (
+                name, row.metric, fmt(a, "time"), fmt(b, "time"), (b - a) * 1e6, (b - a) / a * 100))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--luapool", help="the luapool binary")
     ap.add_argument("--python", default="/usr/bin/python3")
-    ap.add_argument("--quick", action="store_true", help="smaller sizes, at most 3 runs each")
-    ap.add_argument("--runs", type=int, help="runs per side (default: per benchmark)")
+    ap.add_argument("--lua", default="lua5.4", help="the plain Lua interpreter (startup's baseline)")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, for use while developing")
+    ap.add_argument("--runs", type=int, help="counted runs per side (default: per benchmark)")
     ap.add_argument("--verbose", action="store_true", help="show the programs' info lines")
     ap.add_argument("--check-marks", action="store_true",
                     help="compare marks with self-timing on the Python twins")
@@ -387,26 +347,28 @@ def main():
     if not prompt:
         say("bench: no real-time priority for the driver (needs CAP_SYS_NICE); marks may"
             " be read late while a benchmark keeps every CPU busy")
-    rows, notes, failed = [], [], False
+    began = time.monotonic()
+    rows, notes, loads, failed = [], [], [], False
     for name in names:
-        results, errors, doubts = bench_one(name, args)
+        results, errors, doubts, other = bench_one(name, args)
         failed = failed or bool(errors) or bool(doubts)
-        rows.append(row(name, results, errors, doubts))
-        notes.extend(details(name, results))
+        rows.extend(rows_of(name, results, errors, doubts))
+        notes.extend(details(name, results, other))
+        loads.append(other)
 
-    print("Pool benchmarks%s, %s, luapool against Python %s (multiprocessing, fork)" % (
-        " (--quick)" if args.quick else "", time.strftime("%Y-%m-%d"), python_version(args.python)))
-    print("Machine: %s CPUs (nproc), %s" % (len(os.sched_getaffinity(0)), cpu_model()))
-    print("Marks read by a driver with %s priority" % ("real-time" if prompt else "normal"))
+    for line in heading(args, prompt, loads):
+        print(line)
     print()
-    print("| benchmark | luapool median | Python median | ratio (Python / luapool) | goal | result |")
-    print("|---|---|---|---|---|---|")
+    print("| benchmark | luapool median | twin | twin median | ratio | goal | result |")
+    print("|---|---|---|---|---|---|---|")
     for line in rows:
         print(line)
     print()
-    print("All metrics (median, min, max over every sample of every run):")
+    print("Every metric (median, min, max over every sample of every counted run):")
+    print()
     for line in notes:
         print(line)
+    say("bench: took %.0f s" % (time.monotonic() - began))
     return 1 if failed else 0
 
 

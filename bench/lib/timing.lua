@@ -1,4 +1,4 @@
--- Timing for the pool benchmarks (bench/*.lua), read by bench/lib/driver.py.
+-- Timing for the benchmarks (bench/*.lua), read by bench/lib/driver.py.
 --
 -- A script has no wall clock in luapool (os.clock is CPU time), so each
 -- timed stretch is marked on stdout and the driver, which reads the pipe
@@ -7,6 +7,8 @@
 --
 --   start NAME            a stretch begins
 --   stop NAME COUNT       it ends; one sample of (stop - start) / COUNT
+--   sample NAME SECONDS COUNT   a time the script took itself (os.clock,
+--                         CPU time: for work in this process alone)
 --   value NAME NUMBER     a number that is not a time (e.g. bytes)
 --   info TEXT             shown with scripts/bench --verbose
 --
@@ -32,6 +34,12 @@ end
 --- (default 1), for a mean per call over a batch of calls.
 function M.stop(name, count)
   line("stop ", name, " ", tostring(count or 1))
+end
+
+--- Reports a time the script measured itself, e.g. CPU time from
+--- os.clock; the sample is `seconds` divided by `count` (default 1).
+function M.sample(name, seconds, count)
+  line("sample ", name, " ", string.format("%.9f", seconds), " ", tostring(count or 1))
 end
 
 --- Reports a number that is not a time.

@@ -1,6 +1,6 @@
 # Private memory of an idle Pool(2) worker: Private_Clean + Private_Dirty
 # from /proc/PID/smaps_rollup, read in the parent after the workers ran one
-# small map and went idle. Twin of idle_memory.lua.
+# small map and went idle. Twin of memory.lua.
 import multiprocessing
 import os
 import sys

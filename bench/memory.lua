@@ -1,6 +1,6 @@
 -- Private memory of an idle pool worker: Private_Clean + Private_Dirty from
 -- /proc/PID/smaps_rollup, read in the host after the workers ran one small
--- map and went idle. Twin: idle_memory.py. Goal: at most 2 MiB.
+-- map and went idle. Twin: memory.py. Goal: at most 2 MiB.
 -- Reports each worker's private KiB (and its Pss and Rss for information).
 package.path = (arg[0]:match("^(.*)/") or ".") .. "/lib/?.lua;" .. package.path
 local timing = require "timing"

@@ -1,5 +1,5 @@
 # Pool(2).map(f, xs, chunksize=1) over 100,000 items: one item per chunk.
-# Twin of map_chunksize1.lua; same steps: one warm-up map of a tenth of the
+# Twin of tiny_chunk1.lua; same steps: one warm-up map of a tenth of the
 # items, then 3 timed maps.
 import multiprocessing
 import os

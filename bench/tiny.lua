@@ -1,5 +1,5 @@
 -- p:map(square, xs) over 1..1,000,000 on 2 workers, default chunks.
--- Twin: map_squares.py. Goal: at most 1/3 of Python's time.
+-- Twin: tiny.py. Goal: at most 1/3 of Python's time.
 -- Each run: the pool and the list are made first (not timed), one warm-up
 -- map, then 3 timed maps.
 package.path = (arg[0]:match("^(.*)/") or ".") .. "/lib/?.lua;" .. package.path

@@ -1,5 +1,5 @@
 -- p:map(f, xs, 1) over 100,000 items on 2 workers: one item per chunk, so
--- the cost is the per-task overhead. Twin: map_chunksize1.py.
+-- the cost is the per-task overhead. Twin: tiny_chunk1.py.
 -- Goal: at least 10x Python's throughput. Each run: one warm-up map of a
 -- tenth of the items, then 3 timed maps.
 package.path = (arg[0]:match("^(.*)/") or ".") .. "/lib/?.lua;" .. package.path

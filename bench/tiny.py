@@ -1,5 +1,5 @@
 # Pool(2).map(square, xs) over 1..1,000,000, default chunks.
-# Twin of map_squares.lua; same steps: pool and list first (not timed), one
+# Twin of tiny.lua; same steps: pool and list first (not timed), one
 # warm-up map, then 3 timed maps.
 import multiprocessing
 import os
