@@ -27,7 +27,7 @@ extension LuaState {
         defer { top = saved }
         let none = LuaCompletions(word: "", candidates: [])
         do {
-            try pushEmbeddedFunction("luapool.complete", source: completeSource)
+            try pushEmbeddedFunction(completeKey, source: completeSource)
             push(line)
             try call(arguments: 1, results: 2)
         } catch {
@@ -45,7 +45,7 @@ extension LuaState {
     }
 }
 
-private let completeSource = #"""
+let completeSource = #"""
 local G = _ENV
 local type, next, rawget, getmetatable = type, next, rawget, debug.getmetatable
 local match, gmatch, sub = string.match, string.gmatch, string.sub

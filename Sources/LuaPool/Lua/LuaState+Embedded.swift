@@ -16,3 +16,19 @@ extension LuaState {
         setRegistry(key)
     }
 }
+
+let showKey = "luapool.show"
+let completeKey = "luapool.complete"
+
+extension LuaState {
+    /// Loads the REPL's Lua helpers (``showValues(from:)``,
+    /// ``completions(for:)``) now: they keep the library functions they
+    /// use from this moment, so call it before user code runs and a script
+    /// that sets `string = nil` cannot break them.
+    public func prepareREPLHelpers() {
+        let saved = top
+        defer { top = saved }
+        try? pushEmbeddedFunction(showKey, source: showSource)
+        try? pushEmbeddedFunction(completeKey, source: completeSource)
+    }
+}

@@ -15,7 +15,7 @@ extension LuaState {
     public func showValues(from first: Int32) throws(LuaError) -> [UInt8] {
         let count = top - first + 1
         guard count > 0 else { return [] }
-        try pushEmbeddedFunction("luapool.show", source: showSource)
+        try pushEmbeddedFunction(showKey, source: showSource)
         insert(at: first)
         try call(arguments: count, results: 1)
         defer { pop() }
@@ -23,7 +23,7 @@ extension LuaState {
     }
 }
 
-private let showSource = #"""
+let showSource = #"""
 local type, tostring, rawget, next, pcall, select = type, tostring, rawget, next, pcall, select
 local getmetatable, mathtype = debug.getmetatable, math.type
 local format, gsub, match, find, byte = string.format, string.gsub, string.match, string.find, string.byte
