@@ -18,6 +18,13 @@ let package = Package(
         ),
         // Linux calls that Glibc's Swift module leaves out (prctl, getrandom).
         .systemLibrary(name: "CSystem", path: "CSystem"),
+        // Line editing and history for the REPL, from Debian's libedit-dev.
+        .systemLibrary(
+            name: "CEdit",
+            path: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "LuaPool",
             dependencies: ["CLua", "CSystem"],
@@ -28,7 +35,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "luapool",
-            dependencies: ["LuaPool", "CLua"],
+            dependencies: ["LuaPool", "CLua", "CEdit"],
             // A statically linked Swift runtime halves start-up time
             // (`luapool -e ''` against `lua5.4 -e ''`).
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]

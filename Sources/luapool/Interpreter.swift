@@ -53,6 +53,8 @@ final class Interpreter {
 
     private func runOptions(_ options: Options) -> Bool {
         let terminal = isatty(0) != 0
+        let interactive = options.interactive
+            || (terminal && options.script == nil && !options.hasExecute && !options.showVersion)
         if options.showVersion || (options.interactive && terminal) { printVersion() }
         if options.ignoreEnvironment {
             lua.push(true)
@@ -60,6 +62,7 @@ final class Interpreter {
         }
         lua.openLibraries()
         LuaPoolModules.open(lua)
+        if interactive { lua.prepareREPLHelpers() }
         createArgTable(script: options.script)
         clua_gc(lua.L, LUA_GCRESTART)
         clua_gc_generational(lua.L)

@@ -4,51 +4,108 @@ import LuaPool
 
 /// The read-eval-print loop of lua.c: a line is first tried as
 /// `return <line>` so expressions print; a chunk whose syntax error ends
-/// at `<eof>` continues on the next line. Prompts show only when standard
-/// input is a terminal, so `luapool -i < file` is scriptable.
+/// at `<eof>` continues on the next line.
+///
+/// On a terminal, lines come through libedit (``LineEditor``) and results
+/// are shown as values (``LuaState/showValues(from:)``: strings quoted,
+/// tables pretty-printed). Otherwise there are no prompts and results
+/// print as `print` prints them, as in lua5.4, so `luapool -i < file` is
+/// scriptable.
 struct REPL {
     let lua: LuaState
-    let prompts = isatty(0) != 0
+    let input: LineInput
+    /// Results shown as values (on a terminal) rather than with `print`.
+    let showsValues: Bool
+
+    init(lua: LuaState) {
+        self.lua = lua
+        let terminal = isatty(0) != 0
+        self.showsValues = terminal
+        self.input = (terminal ? LineEditor(lua: lua) : nil) ?? PlainInput(prompts: terminal)
+    }
+
+    /// What reading a chunk gave.
+    private enum Chunk {
+        /// Loaded: the function is on the stack.
+        case loaded
+        case failed(LuaError)
+        case cancelled
+        case end
+    }
 
     func run() {
-        while let chunkLoaded = readChunk() {
-            do {
-                try chunkLoaded.get()
-                let base = lua.top - 1
-                LuaInterrupt.arm(lua)
-                defer { LuaInterrupt.disarm() }
-                try lua.call(arguments: 0, results: LuaState.multipleResults)
-                printResults(from: base + 1)
-            } catch {
-                reportMessage(error.description, name: nil)
+        loop: while true {
+            switch readChunk() {
+            case .loaded: evaluate()
+            case .failed(let error): reportMessage(error.description, name: nil)
+            case .cancelled: break
+            case .end: break loop
             }
             lua.top = 0
         }
         lua.top = 0
-        if prompts { writeOut("\n") }
+        if showsValues { writeOut("\n") }
         fflush(stdout)
     }
 
-    /// Reads and loads one chunk, pushing it as a function. Nil at the end
-    /// of input.
-    private func readChunk() -> Result<Void, LuaError>? {
-        guard var line = readLine(prompt: "> ") else { return nil }
-        if line.hasPrefix("=") {
-            // Lua 5.4.4's lua.c still reads `= expr` as `return expr`.
-            line = "return " + line.dropFirst()
+    /// Runs the loaded chunk with Ctrl-C armed and shows its results.
+    private func evaluate() {
+        let base = lua.top - 1
+        LuaInterrupt.arm(lua)
+        defer { LuaInterrupt.disarm() }
+        do {
+            try lua.call(arguments: 0, results: LuaState.multipleResults)
+            if showsValues {
+                try showResults(from: base + 1)
+            } else {
+                printResults(from: base + 1)
+            }
+        } catch {
+            reportMessage(error.description, name: nil)
         }
+    }
+
+    /// Reads and loads one chunk, pushing it as a function, and records its
+    /// text in the history.
+    private func readChunk() -> Chunk {
+        let text: String
+        switch input.readLine(prompt: "> ") {
+        case .line(let line): text = line
+        case .cancelled: return .cancelled
+        case .end: return .end
+        }
+        // Lua 5.4.4's lua.c still reads `= expr` as `return expr`.
+        let line = text.hasPrefix("=") ? "return " + text.dropFirst() : text
         if (try? lua.load("return " + line, name: "=stdin")) != nil {
-            return .success(())
+            input.remember(text)
+            return .loaded
         }
+        return readRest(of: line, text: text)
+    }
+
+    /// Loads `line` as a statement, reading more lines while it is
+    /// incomplete.
+    private func readRest(of line: String, text: String) -> Chunk {
+        var (line, text) = (line, text)
         while true {
             do {
                 try lua.load(line, name: "=stdin")
-                return .success(())
+                input.remember(text)
+                return .loaded
             } catch where isIncomplete(error) {
-                guard let more = readLine(prompt: ">> ") else { return .failure(error) }
-                line += "\n" + more
+                switch input.readLine(prompt: ">> ") {
+                case .line(let more):
+                    line += "\n" + more
+                    text += "\n" + more
+                case .cancelled:
+                    return .cancelled
+                case .end:
+                    input.remember(text)
+                    return .failed(error)
+                }
             } catch {
-                return .failure(error)
+                input.remember(text)
+                return .failed(error)
             }
         }
     }
@@ -57,19 +114,13 @@ struct REPL {
         error.kind == .syntax && error.message.hasSuffix("<eof>")
     }
 
-    private func readLine(prompt: String) -> String? {
-        if prompts {
-            writeOut(prompt)
-        }
+    /// Writes the values from `first` to the top as values, on one line.
+    private func showResults(from first: Int32) throws(LuaError) {
+        guard lua.top >= first else { return }
+        let text = try lua.showValues(from: first)
+        text.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+        writeOut("\n")
         fflush(stdout)
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(buffer) }
-        let count = getline(&buffer, &capacity, stdin)
-        guard count >= 0, let buffer else { return nil }
-        var length = count
-        if length > 0, buffer[length - 1] == 0x0A { length -= 1 }
-        return String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
     }
 
     /// Prints the values from `first` to the top with the global `print`.

@@ -14,19 +14,23 @@ public enum LuaInterrupt {
     public static let message = "interrupted"
 
     nonisolated(unsafe) private static var target: OpaquePointer?
+    nonisolated(unsafe) private static var previous = sigaction()
 
-    /// Installs the SIGINT handler for the duration of a call into `state`.
+    /// Installs the SIGINT handler for the duration of a call into `state`,
+    /// keeping the handler that was there for ``disarm()``.
     public static func arm(_ state: LuaState) {
         target = state.L
+        sigaction(SIGINT, nil, &previous)
         setHandler { signal in
             LuaInterrupt.setHandler(nil)
             if let L = LuaInterrupt.target { clua_setinterrupthook(L) }
         }
     }
 
-    /// Restores SIGINT's default action.
+    /// Restores the handler that was there before ``arm(_:)`` (the
+    /// default action, but in the REPL on a terminal).
     public static func disarm() {
-        setHandler(nil)
+        sigaction(SIGINT, &previous, nil)
         target = nil
     }
 

@@ -41,13 +41,21 @@ enum TestPaths {
         if let path = ProcessInfo.processInfo.environment["LUA54_BIN"], !path.isEmpty {
             return path
         }
+        return onPath("lua5.4")
+    }()
+
+    /// `python3` from PATH, which drives the terminal tests.
+    static let python3: String? = onPath("python3")
+
+    /// The first executable file called `name` in the folders of PATH.
+    private static func onPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
-            let candidate = "\(folder)/lua5.4"
+            let candidate = "\(folder)/\(name)"
             if isExecutableFile(candidate) { return candidate }
         }
         return nil
-    }()
+    }
 
     /// The files of the running test executable, symlinks resolved.
     private static func testExecutableLocations() -> [URL] {

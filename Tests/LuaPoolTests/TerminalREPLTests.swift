@@ -1,0 +1,159 @@
+// The REPL on a real terminal: luapool runs on a pseudo-terminal and keys
+// are typed into it (Tests/terminal/drive.py). Each step waits for the
+// output it expects before the next key is typed, as a person would.
+
+import Foundation
+import Testing
+
+@Suite("REPL on a terminal")
+struct TerminalREPLTests {
+    /// Runs one session with a HOME of its own and checks that every step
+    /// held; `check` then reads the transcript and the HOME.
+    private func session(arguments: [String] = [], environment: [String: String] = [:],
+                         steps: [String], check: (String, URL) throws -> Void = { _, _ in }) throws {
+        let driver = try TerminalDriver()
+        defer { driver.removeHome() }
+        let result = try driver.run(arguments, environment: environment, steps: steps)
+        #expect(result.passed, "\(result.transcript)")
+        try check(result.transcript, driver.home)
+    }
+
+    @Test("expressions print as values; print and errors as in lua5.4")
+    func expressions() throws {
+        try session(steps: [
+            "expect:> ",
+            "type:1 + 1\r", "expect:\n2\n> ",
+            #"type:"a" .. "b", nil, 2.0\r"#, #"expect:"ab"\tnil\t2.0\n> "#,
+            #"type:{1, 2, x = {y = true}, ["a b"] = "c"}\r"#, #"expect:{ 1, 2, ["a b"] = "c", x = { y = true } }\n> "#,
+            "type:t = {} t.self = t\r", "expect:\n> ",
+            "type:t\r", "expect:<1>{ self = <cycle 1> }\n> ",
+            #"type:print("plain", "text")\r"#, "expect:plain\ttext\n> ",
+            #"type:error("boom")\r"#, "expect:stdin:1: boom\nstack traceback:", "expect:\n> ",
+            "type:x = = 1\r", "expect:stdin:1: unexpected symbol near '='\n> ",
+            "type:2 * 21\r", "expect:\n42\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
+    @Test("a function over several lines, with the >> prompt")
+    func multilineFunction() throws {
+        try session(steps: [
+            "expect:> ",
+            "type:function add(a,\r", "expect:>> ",
+            "type:    b)\r", "expect:>> ",
+            "type:  return a + b\r", "expect:>> ",
+            "type:end\r", "expect:\n> ",
+            "type:add(2, 3)\r", "expect:\n5\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
+    @Test("pool.map with closures defined on earlier lines")
+    func poolMapWithAClosure() throws {
+        try session(arguments: ["-j", "2"], steps: [
+            "expect:> ",
+            "type:function make(k) return function(x) return x * k end end\r", "expect:\n> ",
+            "type:times3 = make(3)\r", "expect:\n> ",
+            "type:pool.map(times3, {1, 2, 3})\r", "expect:{ 3, 6, 9, n = 3 }\n> ",
+            "type:local k = 10 return pool.map(function(x) return x + k end, {1, 2})\r",
+            "expect:{ 11, 12, n = 2 }\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
+    @Test("Ctrl-C during a pool.map of slow tasks: back at the prompt within a second, the pool still works")
+    func interruptPoolMap() throws {
+        let slow = "function(x) local t = os.clock() while os.clock() - t < 30 do end return x end"
+        try session(arguments: ["-j", "2"], steps: [
+            "expect:> ",
+            "type:pool.map(function(x) return x end, {0})\r", "expect:{ 0, n = 1 }\n> ",
+            "type:pool.map(\(slow), {1, 2, 3, 4})\r", "expect:{1, 2, 3, 4})\n",
+            "sleep:0.5",
+            "type:\\x03", "expect-within:1:in ?\n> ",
+            "type:pool.map(function(x) return x + 1 end, {1, 2})\r", "expect:{ 2, 3, n = 2 }\n> ",
+            "type:\\x04", "exit:0",
+        ]) { transcript, _ in
+            #expect(transcript.contains("interrupted\nstack traceback:"), "\(transcript)")
+        }
+    }
+
+    @Test("Ctrl-C during a long Lua loop, and at the prompt clears the line")
+    func interruptLoopAndLine() throws {
+        try session(steps: [
+            "expect:> ",
+            "type:for i = 1, math.huge do end\r", "expect:do end\n",
+            "sleep:0.3",
+            "type:\\x03", "expect-within:1:interrupted\nstack traceback:", "expect-within:1:\n> ",
+            "type:unfinished(", "expect:unfinished(",
+            "type:\\x03", "expect:^C\n> ",
+            "type:function f()\r", "expect:>> ",
+            "type:\\x03", "expect:^C\n> ",
+            "type:1 + 2\r", "expect:\n3\n> ",
+            "type:\\x04", "exit:0",
+        ]) { transcript, _ in
+            #expect(!transcript.contains("syntax error"), "\(transcript)")
+            #expect(!transcript.contains("unexpected symbol"), "\(transcript)")
+        }
+    }
+
+    @Test("Tab completes globals, fields after '.', methods after ':' and keywords")
+    func tabCompletion() throws {
+        try session(steps: [
+            "expect:> ",
+            "type:string.fo\\t", "expect:string.format",
+            #"type:("%d", 7)\r"#, #"expect:"7"\n> "#,
+            "type:string.g\\t", "expect:gmatch", "expect:gsub", "expect:string.g",
+            "type:\\x03", "expect:^C\n> ",
+            #"type:word = "shout"\r"#, "expect:\n> ",
+            "type:word:up\\t", "expect:word:upper",
+            "type:()\r", #"expect:"SHOUT"\n> "#,
+            "type:pri\\t", "expect:print",
+            #"type:("done")\r"#, "expect:\ndone\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
+    @Test("history: written to LUAPOOL_HISTORY a chunk an entry, recalled by arrows and Ctrl-R")
+    func historyFile() throws {
+        let driver = try TerminalDriver()
+        defer { driver.removeHome() }
+        let file = driver.home.appendingPathComponent("history")
+        let environment = ["LUAPOOL_HISTORY": file.path]
+        let first = try driver.run(environment: environment, steps: [
+            "expect:> ",
+            "type:answer = 41 + 1\r", "expect:\n> ",
+            "type:function twice(x)\r", "expect:>> ",
+            "type:return 2 * x end\r", "expect:\n> ",
+            "type:\\x04", "exit:0",
+        ])
+        #expect(first.passed, "\(first.transcript)")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == "_HiStOrY_V2_\nanswer\\040=\\04041\\040+\\0401\nfunction\\040twice(x)\\012return\\0402\\040*\\040x\\040end\n")
+        let second = try driver.run(environment: environment, steps: [
+            "expect:> ",
+            "type:\\x1b[A\r", "expect:\n> ",
+            "type:twice(21)\r", "expect:\n42\n> ",
+            "type:\\x12answer\r", "expect:\n> ",
+            "type:answer\r", "expect:\n42\n> ",
+            "type:\\x04", "exit:0",
+        ])
+        #expect(second.passed, "\(second.transcript)")
+        #expect(!FileManager.default.fileExists(atPath: driver.home.appendingPathComponent(".luapool_history").path))
+    }
+
+    @Test("history: ~/.luapool_history by default; LUAPOOL_HISTORY set empty writes nothing")
+    func historyDefaultAndOff() throws {
+        try session(steps: [
+            "expect:> ", "type:1\r", "expect:\n1\n> ", "type:\\x04", "exit:0",
+        ]) { _, home in
+            let text = try String(contentsOf: home.appendingPathComponent(".luapool_history"), encoding: .utf8)
+            #expect(text == "_HiStOrY_V2_\n1\n")
+        }
+        try session(environment: ["LUAPOOL_HISTORY": ""], steps: [
+            "expect:> ", "type:1\r", "expect:\n1\n> ", "type:\\x04", "exit:0",
+        ]) { _, home in
+            let files = try FileManager.default.contentsOfDirectory(atPath: home.path)
+            #expect(files.isEmpty, "\(files)")
+        }
+    }
+}
