@@ -112,17 +112,7 @@ struct PoolProcessTests {
 
     @Test("the host killed by SIGKILL: its workers die with it")
     func hostKilled() throws {
-        let child = try GroupRun.start(["-j", "2", "helpers/pool_host_exit.lua", "wait"])
-        defer { child.kill() }
-        try #require(child.waitForStdout(containing: "ready\n", timeout: 10), "luapool never printed 'ready'")
-        kill(child.pid, SIGKILL)
-        let result = child.wait(timeout: 5)
-        let pids = GroupRun.printedPids(result.stdoutText)
-        defer { ProcessTable.killLeftovers(pids, group: child.pid) }
-        #expect(!result.timedOut, "luapool's stdout stayed open 5 s after it was killed: workers alive?")
-        #expect(result.signal == SIGKILL, "\(result.ending)")
-        #expect(pids.count == 2, "stdout: \(result.stdoutText)")
-        GroupRun.expectNothingLeft(child, printed: pids)
+        try GroupRun.expectChildrenDieWithHost(["-j", "2", "helpers/pool_host_exit.lua", "wait"], count: 2)
     }
 
     // MARK: Failing initializer

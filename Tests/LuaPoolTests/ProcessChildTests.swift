@@ -94,16 +94,6 @@ struct ProcessChildTests {
 
     @Test("the host killed by SIGKILL: its children die with it")
     func hostKilled() throws {
-        let child = try GroupRun.start(["helpers/process_life.lua", "wait"])
-        defer { child.kill() }
-        try #require(child.waitForStdout(containing: "ready\n", timeout: 10), "luapool never printed 'ready'")
-        kill(child.pid, SIGKILL)
-        let result = child.wait(timeout: 5)
-        let pids = GroupRun.printedPids(result.stdoutText)
-        defer { ProcessTable.killLeftovers(pids, group: child.pid) }
-        #expect(!result.timedOut, "luapool's stdout stayed open 5 s after it was killed: a child alive?")
-        #expect(result.signal == SIGKILL, "\(result.ending)")
-        #expect(pids.count == 1, "stdout: \(result.stdoutText)")
-        GroupRun.expectNothingLeft(child, printed: pids)
+        try GroupRun.expectChildrenDieWithHost(["helpers/process_life.lua", "wait"], count: 1)
     }
 }

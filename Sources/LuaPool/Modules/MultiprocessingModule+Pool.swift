@@ -76,13 +76,7 @@ private func readPoolArguments(_ lua: LuaState) throws(LuaRaise) -> WorkerPool.C
 /// The options table at index 1. Initializer and initargs are left as
 /// stack indices (of copies pushed here) for the caller to reference.
 private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.Configuration) throws(LuaRaise) {
-    lua.ensureStack(8)
-    lua.pushNil()
-    while lua.next(of: 1) {
-        guard lua.type(at: -2) == .string, let key = lua.toString(at: -2) else {
-            throw lua.argumentFailure(1, "option names must be strings, got \(lua.typeName(at: -2))")
-        }
-        let value = lua.top
+    try forEachOption(lua) { key, value throws(LuaRaise) in
         switch key {
         case "processes":
             configuration.processes = try readCount(lua, at: value, what: "option 'processes'", limit: PoolSize.limit)
@@ -114,9 +108,9 @@ private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.C
             configuration.initArguments = 2
             if let function = configuration.initializer { configuration.initializer = function + 1 }
         default:
-            throw lua.argumentFailure(1, "unknown option '\(key)'")
+            return false
         }
-        lua.pop()
+        return true
     }
     if configuration.initArguments != nil, configuration.initializer == nil {
         throw lua.argumentFailure(1, "option 'initargs' needs an 'initializer'")

@@ -100,13 +100,7 @@ private struct ProcessOptions {
     var daemon = false
 
     mutating func read(_ lua: LuaState) throws(LuaRaise) {
-        lua.ensureStack(8)
-        lua.pushNil()
-        while lua.next(of: 1) {
-            guard lua.type(at: -2) == .string, let key = lua.toString(at: -2) else {
-                throw lua.argumentFailure(1, "option names must be strings, got \(lua.typeName(at: -2))")
-            }
-            let value = lua.top
+        try forEachOption(lua) { key, value throws(LuaRaise) in
             switch key {
             case "target":
                 guard isCallable(lua, at: value) else {
@@ -129,9 +123,9 @@ private struct ProcessOptions {
                 }
                 daemon = lua.toBool(at: value)
             default:
-                throw lua.argumentFailure(1, "unknown option '\(key)'")
+                return false
             }
-            lua.pop()
+            return true
         }
     }
 

@@ -43,4 +43,24 @@ enum GroupRun {
               lines[1] == "stack traceback:" else { return false }
         return lines.dropFirst(2).allSatisfy { $0.hasPrefix("\t") }
     }
+
+    /// Starts luapool with `arguments` (a script that prints "pid N" lines
+    /// for its children, then "ready", then waits), kills it with SIGKILL
+    /// once it is ready and checks that its `count` children die with it.
+    static func expectChildrenDieWithHost(_ arguments: [String], count: Int,
+                                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let child = try start(arguments)
+        defer { child.kill() }
+        try #require(child.waitForStdout(containing: "ready\n", timeout: 10), "luapool never printed 'ready'",
+                     sourceLocation: sourceLocation)
+        kill(child.pid, SIGKILL)
+        let result = child.wait(timeout: 5)
+        let pids = printedPids(result.stdoutText)
+        defer { ProcessTable.killLeftovers(pids, group: child.pid) }
+        #expect(!result.timedOut, "luapool's stdout stayed open 5 s after it was killed: a child alive?",
+                sourceLocation: sourceLocation)
+        #expect(result.signal == SIGKILL, "\(result.ending)", sourceLocation: sourceLocation)
+        #expect(pids.count == count, "stdout: \(result.stdoutText)", sourceLocation: sourceLocation)
+        expectNothingLeft(child, printed: pids, sourceLocation: sourceLocation)
+    }
 }
