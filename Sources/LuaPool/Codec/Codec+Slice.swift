@@ -58,8 +58,7 @@ extension Encoder {
         out.append(UInt32(1))  // one pair: n
         let value = base + 1
         for i in 0..<lua_Integer(count) {
-            lua_rawgeti(L, t, first + i)
-            let type = lua_type(L, value)
+            let type = lua_rawgeti(L, t, first + i)
             if !encodeNumber(value, type: type) && !encodeScalar(value, type: type) {
                 do throws(CodecError) {
                     try encodeValue(value, depth: 2)
