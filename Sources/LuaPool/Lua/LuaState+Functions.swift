@@ -107,3 +107,14 @@ private let dumpWriter: lua_Writer = { _, data, size, context in
     write(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
+
+extension LuaState {
+    /// Whether the value at `index` can be called: a function, or a value
+    /// whose metatable has `__call`. Pushes nothing.
+    public func isCallable(at index: Int32) -> Bool {
+        if type(at: index) == .function { return true }
+        guard getMetafield("__call", of: index) != .nil else { return false }
+        pop()
+        return true
+    }
+}

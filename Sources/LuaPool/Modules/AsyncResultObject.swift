@@ -120,22 +120,6 @@ private func resultMethod(
     }
 }
 
-/// An optional timeout in seconds: a non-negative number.
-func readTimeout(_ call: LuaMethodCall, argument n: Int32) throws(LuaRaise) -> Double? {
-    let index = call.argument(n)
-    switch call.lua.type(at: index) {
-    case .none, .nil:
-        return nil
-    case .number:
-        guard let seconds = call.lua.toNumber(at: index), seconds >= 0, !seconds.isNaN else {
-            throw call.lua.argumentFailure(index, "timeout must be a non-negative number of seconds")
-        }
-        return seconds
-    default:
-        throw call.lua.typeFailure(index, expected: "number")
-    }
-}
-
 /// `0.5`, `2`, `0.001`: seconds as a script would write them.
 func formatSeconds(_ seconds: Double) -> String {
     if seconds == seconds.rounded(), abs(seconds) < 1e15 { return String(Int64(seconds)) }

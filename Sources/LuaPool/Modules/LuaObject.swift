@@ -134,22 +134,6 @@ extension LuaState {
     }
 }
 
-/// Walks the options table at index 1 (`Pool{...}`, `Process{...}`):
-/// calls `body` with each option's name and the stack index of its value;
-/// `body` returns false for a name it does not know. Names must be
-/// strings. Values `body` pushes below the walk (at index 2) stay there.
-func forEachOption(_ lua: LuaState, _ body: (String, Int32) throws(LuaRaise) -> Bool) throws(LuaRaise) {
-    lua.ensureStack(8)
-    lua.pushNil()
-    while lua.next(of: 1) {
-        guard lua.type(at: -2) == .string, let key = lua.toString(at: -2) else {
-            throw lua.argumentFailure(1, "option names must be strings, got \(lua.typeName(at: -2))")
-        }
-        guard try body(key, lua.top) else { throw lua.argumentFailure(1, "unknown option '\(key)'") }
-        lua.pop()
-    }
-}
-
 /// Runs the body of a Swift function that raises by throwing ``LuaRaise``.
 /// `name` names it in argument errors when Lua cannot.
 func luaFunction(_ L: OpaquePointer?, name: String? = nil,

@@ -91,10 +91,9 @@ private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.C
             }
             configuration.seed = Int64(seed)
         case "initializer":
-            guard lua.type(at: value) == .function || lua.getMetafield("__call", of: value) != .nil else {
+            guard lua.isCallable(at: value) else {
                 throw lua.argumentFailure(1, "option 'initializer' must be a function, got \(lua.typeNameForError(at: value))")
             }
-            if lua.type(at: value) != .function { lua.pop() }
             lua.pushValue(at: value)
             lua.insert(at: 2)  // kept below the traversal
             configuration.initializer = 2
@@ -123,21 +122,4 @@ private func readCount(_ lua: LuaState, at index: Int32, what: String, limit: In
         throw lua.argumentFailure(1, "\(what) must be a whole number from 1 to \(limit), got \(describe(lua, at: index))")
     }
     return Int(n)
-}
-
-/// The integer value of a number that has one (`3`, `3.0`), else nil.
-func integerValue(_ lua: LuaState, at index: Int32) -> lua_Integer? {
-    if lua.isInteger(at: index) { return lua.toInteger(at: index) }
-    guard let x = lua.toNumber(at: index), x == x.rounded(), abs(x) < 9.2e18 else { return nil }
-    return lua_Integer(x)
-}
-
-/// `3.5`, `'abc'`, `a table`: a bad option value, for a message.
-func describe(_ lua: LuaState, at index: Int32) -> String {
-    switch lua.type(at: index) {
-    case .number: return lua.toString(at: index).map { $0 } ?? "a number"
-    case .string: return "'\(lua.toString(at: index) ?? "")'"
-    case .nil, .none: return "nil"
-    default: return "a \(lua.typeNameForError(at: index))"
-    }
 }

@@ -10,10 +10,10 @@ extension MultiprocessingModule {
         luaFunction(L, name: "Process") { lua throws(LuaRaise) in
             var options = ProcessOptions()
             switch lua.type(at: 1) {
-            case .table where !isCallable(lua, at: 1):
+            case .table where !lua.isCallable(at: 1):
                 try options.read(lua)
             case .function, .table, .userdata:
-                guard isCallable(lua, at: 1) else { throw lua.typeFailure(1, expected: "table or function") }
+                guard lua.isCallable(at: 1) else { throw lua.typeFailure(1, expected: "table or function") }
                 options.target = 1
                 if lua.type(at: 2) != .none, lua.type(at: 2) != .nil {
                     guard lua.type(at: 2) == .table else { throw lua.typeFailure(2, expected: "table") }
@@ -83,14 +83,6 @@ func pushProcessInfo(_ lua: LuaState, name: String, pid: pid_t) {
     lua.setField("pid", of: -2)
 }
 
-/// A function, or a value whose metatable has `__call`.
-private func isCallable(_ lua: LuaState, at index: Int32) -> Bool {
-    if lua.type(at: index) == .function { return true }
-    guard lua.getMetafield("__call", of: index) != .nil else { return false }
-    lua.pop()
-    return true
-}
-
 /// The options of `Process{...}`, read from the table at index 1; the
 /// target and arguments are left as stack indices.
 private struct ProcessOptions {
@@ -103,7 +95,7 @@ private struct ProcessOptions {
         try forEachOption(lua) { key, value throws(LuaRaise) in
             switch key {
             case "target":
-                guard isCallable(lua, at: value) else {
+                guard lua.isCallable(at: value) else {
                     throw lua.argumentFailure(1, "option 'target' must be a function, got \(lua.typeNameForError(at: value))")
                 }
                 target = try keep(lua, value)

@@ -208,12 +208,7 @@ struct PoolCall {
 
     /// A function, or a value with a `__call` metamethod.
     private func checkFunction(at index: Int32) throws(LuaRaise) {
-        if lua.type(at: index) == .function { return }
-        if lua.getMetafield("__call", of: index) != .nil {
-            lua.pop()
-            return
-        }
-        throw lua.typeFailure(index, expected: "function")
+        guard lua.isCallable(at: index) else { throw lua.typeFailure(index, expected: "function") }
     }
 
     /// The number of items: the table's integer field `n`, else its length.
