@@ -72,3 +72,20 @@ local withpool = mp.Process(function()
 end)
 withpool:start() withpool:join()
 print("pool child exit", withpool.exitcode)
+
+-- active_children: the running children in start order; the ended are reaped
+local a = mp.Process(function() while true do end end)
+local b = mp.Process(function() while true do end end)
+a:start() b:start()
+local active = mp.active_children()
+print("active", #active, active[1] == a, active[2] == b)
+a:kill() a:join()
+active = mp.active_children()
+print("active after kill", #active, active[1] == b)
+b:kill()
+while b:is_alive() do end
+print("active after both", #mp.active_children())
+
+-- in a pool worker, the parent is the main process
+local parent = pool.apply(function() local pp = mp.parent_process() return pp.name .. " " .. tostring(pp.pid == host) end)
+print("worker's parent", parent)
