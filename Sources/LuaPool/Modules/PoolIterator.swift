@@ -59,7 +59,7 @@ final class PoolIterator: LuaObject {
         }
         let index = try nextItem(lua, job)
         lua.push(index)
-        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
+        job.pushResults(lua)
         lua.rawGet(lua_Integer(index), of: -1)
         // The iterator hands each value out once: the table lets it go.
         lua.pushNil()

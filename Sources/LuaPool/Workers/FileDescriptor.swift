@@ -7,12 +7,22 @@ public struct FileDescriptor: Hashable, Sendable {
 
     public init(_ raw: Int32) { self.raw = raw }
 
+    /// The send buffer asked for each end of a socket pair.
+    static let socketBufferBytes: Int32 = 1 << 21
+
     /// A connected pair of Unix stream sockets, both close-on-exec.
     /// Wraps `socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC)`.
     public static func socketPair() throws(SystemError) -> (FileDescriptor, FileDescriptor) {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw SystemError("socketpair")
+        }
+        // A larger send buffer lets a chunk of a big call go in one write
+        // instead of many, each waiting for the other side to read. The
+        // kernel caps it at net.core.wmem_max; a refusal changes nothing.
+        var size: Int32 = FileDescriptor.socketBufferBytes
+        for fd in fds {
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
         return (FileDescriptor(fds[0]), FileDescriptor(fds[1]))
     }

@@ -13,8 +13,9 @@ final class Job {
     var chunks: [Chunk]
     /// Registry reference of the items table (read as chunks are sent).
     let items: Int32
-    /// Registry reference of the results table being filled.
-    let results: Int32
+    /// Registry reference of the results table being filled; made when
+    /// the first answer arrives (see ``pushResults(_:)``).
+    private var results: Int32 = LUA_NOREF
     /// Chunks neither answered nor dropped.
     var outstanding: Int
     /// The first failure; later ones are dropped (first error wins).
@@ -37,11 +38,10 @@ final class Job {
     }
 
     init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,
-         chunks: [Chunk], items: Int32, results: Int32) {
+         chunks: [Chunk], items: Int32) {
         (self.id, self.function, self.tuples, self.seed, self.count) = (id, function, tuples, seed, count)
         self.chunks = chunks
         self.items = items
-        self.results = results
         self.outstanding = chunks.count
     }
 
@@ -57,6 +57,30 @@ final class Job {
 
     /// The outcome is known: every result is back, or the call failed.
     var isDone: Bool { outstanding == 0 || failure != nil }
+
+    /// Pushes the results table, `count` slots long with its `n`, making
+    /// it on first use. Not made at submission: a table for a large call
+    /// costs milliseconds to allocate (and may run the collector), which
+    /// would hold back the first chunks; the host makes it while the
+    /// workers run them.
+    func pushResults(_ lua: LuaState) {
+        if results != LUA_NOREF {
+            lua.rawGet(lua_Integer(results), of: LuaState.registryIndex)
+            return
+        }
+        lua.newTable(array: Int32(min(count, 1 << 24)), hash: 1)
+        lua.push(count)
+        lua.setField("n", of: -2)
+        lua.pushValue(at: -1)
+        results = luaL_ref(lua.L, LuaState.registryIndex)
+    }
+
+    /// Pushes the results table and lets the job's reference to it go.
+    func takeResults(_ lua: LuaState) {
+        pushResults(lua)
+        luaL_unref(lua.L, LuaState.registryIndex, results)
+        results = LUA_NOREF
+    }
 
     /// Frees the registry references the job holds.
     func release(_ lua: LuaState) {

@@ -87,7 +87,7 @@ extension WorkerPool {
     private func storeResults(_ body: UnsafeRawBufferPointer, of job: Job, chunk: Int) throws {
         let base = lua.top
         defer { lua.top = base }
-        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
+        job.pushResults(lua)
         let results = lua.top
         let (first, size) = (lua_Integer(job.chunks[chunk].first), job.chunks[chunk].size)
         if size > Wire.valueListLimit {

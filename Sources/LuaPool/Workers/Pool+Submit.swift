@@ -51,14 +51,10 @@ extension WorkerPool {
         // start on the first chunks while the host encodes the next.
         lua.pushValue(at: items)
         let itemsRef = luaL_ref(lua.L, LuaState.registryIndex)
-        lua.newTable(array: Int32(min(count, 1 << 24)), hash: 1)
-        lua.push(count)
-        lua.setField("n", of: -2)
-        let results = luaL_ref(lua.L, LuaState.registryIndex)
         let id = nextJobID
         nextJobID &+= 1
         jobs[id] = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
-                       count: count, chunks: chunks, items: itemsRef, results: results)
+                       count: count, chunks: chunks, items: itemsRef)
         queue.append(contentsOf: chunks.indices.map { (id, $0) })
         return id
     }
@@ -125,8 +121,7 @@ extension WorkerPool {
             return failure
         }
         jobs[id] = nil
-        lua.rawGet(lua_Integer(job.results), of: LuaState.registryIndex)
-        luaL_unref(lua.L, LuaState.registryIndex, job.results)
+        job.takeResults(lua)
         return nil
     }
 

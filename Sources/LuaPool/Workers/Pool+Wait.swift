@@ -120,6 +120,9 @@ extension WorkerPool {
                       slot.output.count - slot.outputSent < WorkerPool.backlogLimit else { continue }
                 queueHead += 1
                 send(chunk, of: job, to: slot)
+                // A large chunk is written at once, so this worker starts
+                // on it while the next is encoded; small ones are batched.
+                if slot.output.count - slot.outputSent >= WorkerPool.eagerWriteBytes { flush(slot) }
             }
         }
         for slot in slots where slot.outputSent < slot.output.count {
@@ -155,6 +158,10 @@ extension WorkerPool {
         Frame.patchLength(of: &slot.output, at: start)
         slot.inFlight.append((job.id, chunk))
     }
+
+    /// Pending bytes from which a worker's output is written before the
+    /// next chunk is encoded.
+    static let eagerWriteBytes = 1 << 16
 
     /// The most chunks a worker holds.
     static let maxDepth = 64
