@@ -1,3 +1,5 @@
+import Glibc
+
 /// Length-prefixed frames on a byte stream: a 4-byte little-endian length,
 /// then that many bytes.
 public enum Frame {
@@ -32,22 +34,52 @@ public enum Frame {
 }
 
 /// Collects bytes read from a stream and hands out whole frames.
-public struct FrameReader {
-    private var buffer: [UInt8] = []
+///
+/// Bytes are read straight into its buffer (``fill(_:)``), with room for
+/// the whole rest of the frame being received, so a large frame takes few
+/// reads and no extra copy.
+public final class FrameReader {
+    private var storage: UnsafeMutableRawPointer?
+    private var capacity = 0
+    /// The held bytes are `start ..< end` of `storage`.
     private var start = 0
+    private var end = 0
+
+    /// The least room offered to a read.
+    static let readSize = 1 << 16
+    /// A buffer larger than this is freed once it holds nothing, so an
+    /// idle worker does not keep the memory of its largest frame.
+    static let keptCapacity = 1 << 20
 
     public init() {}
 
+    deinit { free(storage) }
+
     /// Whether a partial frame is waiting for more bytes.
-    public var hasPartialFrame: Bool { start < buffer.count }
+    public var hasPartialFrame: Bool { start < end }
 
     /// Appends bytes read from the stream.
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        let room = reserve(bytes.count)
+        room.copyMemory(from: bytes)
+        end += bytes.count
+    }
+
+    /// Calls `read` with the free room after the held bytes (at least
+    /// 64 KiB, or the rest of the frame being received if larger) and keeps
+    /// what it reports read. Returns `read`'s answer (nil: nothing there,
+    /// 0: end of file) and whether it filled the room, so the caller knows
+    /// more may be waiting.
+    public func fill<E: Error>(_ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int?) throws(E) -> (count: Int?, full: Bool) {
+        var wanted = FrameReader.readSize
+        if let length = pendingLength() {
+            wanted = max(wanted, min(length, Frame.maxLength) + Frame.headerLength - (end - start))
         }
-        buffer.append(contentsOf: bytes)
+        let room = reserve(wanted)
+        let count = try read(room)
+        if let count, count > 0 { end += count }
+        return (count, count == room.count)
     }
 
     /// Why a stream is refused: a frame longer than ``Frame/maxLength``.
@@ -55,26 +87,42 @@ public struct FrameReader {
 
     /// Calls `body` with the next whole frame's payload, if one is there;
     /// returns false when more bytes are needed.
-    public mutating func next(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        let available = buffer.count - start
-        guard available >= Frame.headerLength else { return false }
-        let length = buffer.withUnsafeBytes { raw in
-            Int(raw.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
-        }
+    public func next(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        guard let length = pendingLength() else { return false }
         guard length <= Frame.maxLength else { throw OversizedFrame(length: length) }
-        guard available - Frame.headerLength >= length else { return false }
+        guard end - start - Frame.headerLength >= length else { return false }
         let from = start + Frame.headerLength
         start = from + length
-        try buffer.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[from..<(from + length)]))
-        }
-        if start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        } else if start > 1 << 20 && start > buffer.count / 2 {
-            buffer.removeSubrange(0..<start)
-            start = 0
+        try body(UnsafeRawBufferPointer(start: storage! + from, count: length))
+        if start == end {
+            (start, end) = (0, 0)
+            if capacity > FrameReader.keptCapacity {
+                free(storage)
+                (storage, capacity) = (nil, 0)
+            }
         }
         return true
+    }
+
+    /// The length in the header of the frame being received, once its
+    /// four bytes are in.
+    private func pendingLength() -> Int? {
+        guard end - start >= Frame.headerLength, let storage else { return nil }
+        return Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+    }
+
+    /// Makes room for at least `count` more bytes after the held ones.
+    private func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if start == end { (start, end) = (0, 0) }
+        if capacity - end < count, start > 0 {
+            memmove(storage!, storage! + start, end - start)
+            (start, end) = (0, end - start)
+        }
+        if capacity - end < count {
+            let size = max(capacity * 2, end + count)
+            guard let grown = realloc(storage, size) else { fatalError("out of memory for a \(size)-byte frame buffer") }
+            (storage, capacity) = (grown, size)
+        }
+        return UnsafeMutableRawBufferPointer(start: storage! + end, count: capacity - end)
     }
 }

@@ -68,18 +68,16 @@ extension WorkerPool {
     private func service(_ slot: WorkerSlot, events: Int16) {
         if events & Int16(POLLOUT) != 0 { flush(slot) }
         guard events & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
-        if readBuffer.isEmpty { readBuffer = [UInt8](repeating: 0, count: 1 << 16) }
         while slot.pid > 0 {
-            let got: Int?
+            let got: (count: Int?, full: Bool)
             do {
-                got = try readBuffer.withUnsafeMutableBytes { (raw) throws(SystemError) in try slot.socket.read(into: raw) }
+                got = try slot.reader.fill { (room) throws(SystemError) in try slot.socket.read(into: room) }
             } catch {
                 workerDied(slot)                                      // read error
                 return
             }
-            guard let count = got else { break }                      // drained
+            guard let count = got.count else { break }                // drained
             if count == 0 { workerDied(slot); return }                // EOF
-            readBuffer.withUnsafeBytes { slot.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             do {
                 while try slot.reader.next({ frame in try receive(frame, from: slot) }) {}
             } catch {
@@ -88,7 +86,7 @@ extension WorkerPool {
                 workerDied(slot)
                 return
             }
-            if count < readBuffer.count { break }
+            if !got.full { break }
         }
     }
 

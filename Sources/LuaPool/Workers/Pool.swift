@@ -35,8 +35,6 @@ public final class WorkerPool {
     /// One shared word per slot, where its worker writes the input index of
     /// the item it is running.
     let progress: UnsafeMutablePointer<Int64>
-    /// Where answers are read into (64 KiB, made at the first read).
-    var readBuffer: [UInt8] = []
     /// The process that started the pool.
     let owner = getpid()
     /// Why the pool cannot run work any more: its initializer failed.

@@ -14,7 +14,7 @@ final class WorkerLoop {
     let progress: UnsafeMutablePointer<Int64>
     var tasksLeft: Int?
 
-    private var reader = FrameReader()
+    private let reader = FrameReader()
     private var output: [UInt8] = []
     private static let functionKey = "luapool.worker.function"
 
@@ -58,7 +58,6 @@ final class WorkerLoop {
     /// answer waits in `output` (at most 64 KiB, at most a millisecond), so
     /// a stream of small tasks costs one write per batch, not per task.
     func run() -> Int32 {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             do {
                 while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {
@@ -78,9 +77,7 @@ final class WorkerLoop {
                 return 0
             }
             if !output.isEmpty { guard send() else { return 0 } }
-            let count = buffer.withUnsafeMutableBytes { Spin.read(socket, into: $0) }
-            guard let count, count > 0 else { return 0 }
-            buffer.withUnsafeBytes { reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            guard let count = reader.fill({ Spin.read(socket, into: $0) }).count, count > 0 else { return 0 }
         }
     }
 
