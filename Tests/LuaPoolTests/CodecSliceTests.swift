@@ -4,7 +4,8 @@ import Testing
 
 /// `Codec.withEncodedSlice` and `Codec.decodeSlice`: a run of a table's
 /// items as the list `{..., n = count}`, without building it, and a list
-/// stored straight into another table.
+/// stored straight into another table; `Codec.ListWriter` and
+/// `Codec.ListReader`: the same message an item at a time.
 @Suite("Codec slices")
 struct CodecSliceTests {
     let lua: LuaState
@@ -109,5 +110,109 @@ struct CodecSliceTests {
             _ = try? bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: 1, at: 1) }
             #expect(lua.top == 1)
         }
+    }
+
+    /// Writes the values that `source` returns as a list, one at a time,
+    /// with `between` run between them.
+    private func written(_ source: String, count: Int, between: String = "") throws -> [UInt8] {
+        try lua.run("next_value = \(source)")
+        let writer = try Codec.ListWriter(lua, count: count)
+        let top = lua.top
+        for _ in 0..<count {
+            try lua.run("return next_value()", results: 1)
+            try writer.append(-1)
+            lua.top = top
+            if !between.isEmpty { try lua.run(between) }
+        }
+        defer { lua.top = 0 }
+        return try writer.finish { Array($0) }
+    }
+
+    @Test("ListWriter writes the bytes of the list, shared objects shared")
+    func writerSameBytes() throws {
+        let bytes = try written("coroutine.wrap(function() for i = 1, #xs do coroutine.yield(xs[i]) end end)", count: 10)
+        #expect(bytes == (try slice("xs", first: 1, count: 10)))
+        #expect(lua.top == 0)
+    }
+
+    @Test("ListWriter keeps what it wrote alive: new tables after a collection are not taken for old ones")
+    func writerKeepsObjects() throws {
+        let bytes = try written("function() return {} end", count: 300, between: "collectgarbage()")
+        #expect(try Codec.decode(lua, bytes) == 1)
+        lua.setGlobal("back")
+        #expect(try lua.holds("""
+            local seen = {}
+            for i = 1, 300 do
+              if type(back[i]) ~= 'table' or seen[back[i]] then return false end
+              seen[back[i]] = true
+            end
+            return back.n == 300
+            """))
+    }
+
+    @Test("ListWriter names an item that cannot be sent and leaves the stack as it was")
+    func writerRefusal() throws {
+        let writer = try Codec.ListWriter(lua, count: 3)
+        let top = lua.top
+        lua.push(1)
+        try writer.append(-1)
+        try lua.run("return {ok = {1}, log = io.stdout}", results: 1)
+        let error = #expect(throws: CodecError.self) { try writer.append(-1) }
+        #expect(error?.message == "cannot send userdata (FILE*) at [2].log")
+        #expect(lua.top == top + 2)
+        lua.top = 0
+    }
+
+    @Test("ListReader reads the items in order, then the rest")
+    func readerItems() throws {
+        let bytes = try slice("xs", first: 1, count: 10)
+        try bytes.withUnsafeBytes { raw in
+            let reader = try Codec.ListReader(lua, raw)
+            #expect(reader.count == 10)
+            let top = lua.top
+            lua.newTable()
+            for i in 1...10 {
+                try reader.next()
+                lua.rawSet(lua_Integer(i), of: top + 1)
+            }
+            try reader.finish()
+            lua.setGlobal("back")
+            lua.top = 0
+        }
+        #expect(try lua.holds("""
+            return back[1] == 10 and back[3] == 's' and back[4].a == 1 and back[5] == back[6]
+              and back[5][1] == 1 and back[9] == print and math.type(back[10]) == 'integer'
+            """))
+    }
+
+    @Test("ListReader on 20,000 mutated messages: an error or the items, never a crash")
+    func readerMutations() throws {
+        let original = try slice("xs", first: 1, count: 10)
+        var state: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(truncatingIfNeeded: state >> 1)
+        }
+        for _ in 0..<20_000 {
+            var bytes = original
+            for _ in 0...(next() % 4) {
+                switch next() % 3 {
+                case 0: bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next())
+                case 1: bytes.removeLast(min(bytes.count - 1, next() % 8))
+                default: bytes.insert(UInt8(truncatingIfNeeded: next()), at: next() % bytes.count)
+                }
+            }
+            bytes.withUnsafeBytes { raw in
+                do {
+                    let reader = try Codec.ListReader(lua, raw)
+                    for _ in 0..<reader.count { try reader.next() }
+                    try reader.finish()
+                } catch {}
+            }
+            lua.top = 0
+        }
+        #expect(lua.top == 0)
     }
 }

@@ -1,18 +1,19 @@
 import CLua
 
-// A run of a table's items as one list, without building the list: what a
-// pool sends as a chunk of a large call and gets back as its results.
+// The message of a one-value list `{v1, ..., vk, n = k}`, written and read
+// an item at a time, without building the list: what a pool sends as a
+// chunk of a large call and gets back as its results.
 //
-// `withEncodedSlice` writes exactly the message of a one-value list
-// `{t[first], ..., t[first + count - 1], n = count}` (holes as nil items);
-// `decodeSlice` reads a message holding one table and stores its items
-// straight into another table from a given index, dropping its other
-// fields. Either side may be the ordinary `encode` / `decode`.
+// `withEncodedSlice` writes it from a run of a table's items and
+// `decodeSlice` stores its items into another table from a given index;
+// `ListWriter` and `ListReader` write and read it item by item, so a pool
+// worker runs each item as it is read and writes each result as it comes.
+// Any side may be the ordinary `encode` / `decode`.
 
 extension Codec {
     /// Encodes `t[first ..< first + count]` of the table at `index` as the
     /// list `{..., n = count}` would be encoded (raw access, no
-    /// metamethods), and lends the bytes to `body`.
+    /// metamethods; holes as nil items), and lends the bytes to `body`.
     ///
     /// - Throws: ``CodecError`` for an item that cannot be sent, its path
     ///   starting at the item's place in the list (`[3]` for `t[first + 2]`).
@@ -21,9 +22,18 @@ extension Codec {
         _ body: (UnsafeRawBufferPointer) -> R
     ) throws(CodecError) -> R {
         precondition(count >= 0 && lua.type(at: index) == .table, "not a table slice")
+        let t = lua.absoluteIndex(index)
         var encoder = Encoder(lua)
         defer { encoder.release() }
-        try encoder.encodeSlice(of: lua.absoluteIndex(index), first: first, count: count)
+        let base = lua.top
+        defer { lua.top = base }
+        try encoder.beginList(count: count)
+        for i in 0..<lua_Integer(count) {
+            lua_rawgeti(lua.L, t, first + i)
+            try encoder.appendItem(base + 1, item: i + 1)
+            lua_settop(lua.L, base)
+        }
+        try encoder.finishList(count: count)
         return body(encoder.out.bytes)
     }
 
@@ -37,16 +47,137 @@ extension Codec {
     public static func decodeSlice(
         _ lua: LuaState, _ bytes: UnsafeRawBufferPointer, into index: Int32, at first: lua_Integer
     ) throws(CodecError) -> Int {
+        let t = lua.absoluteIndex(index)
         var decoder = Decoder(lua, bytes, allowFunctions: true)
-        return try decoder.decodeSlice(into: lua.absoluteIndex(index), at: first)
+        let base = lua.top
+        defer { lua.top = base }
+        let (items, pairs) = try decoder.beginList(storedInto: t)
+        for i in 0..<lua_Integer(items) {
+            try decoder.nextItem()
+            lua_rawseti(lua.L, t, first + i)
+        }
+        try decoder.finishList(pairs: pairs)
+        return items
+    }
+
+    /// Writes the message of the list `{v1, ..., vk, n = k}`, one item at a
+    /// time, for values that are not in a table.
+    ///
+    /// The writer keeps every table and function it wrote in a table of
+    /// its own, in the stack slot it pushes when made: the encoder knows
+    /// objects by address, and one freed while the message is open could
+    /// see its address taken by the next. Leave that slot in place until
+    /// ``finish(_:)``.
+    public final class ListWriter {
+        private var encoder: Encoder
+        private let count: Int
+        private var written = 0
+        /// The stack slot of the table that keeps written objects alive.
+        private let keeper: Int32
+
+        public init(_ lua: LuaState, count: Int) throws(CodecError) {
+            self.count = count
+            encoder = Encoder(lua)
+            lua.pushNil()
+            keeper = lua.top
+            try encoder.beginList(count: count)
+        }
+
+        deinit { encoder.release() }
+
+        /// Writes the value at `index` as the next item.
+        ///
+        /// - Throws: ``CodecError`` for a value that cannot be sent, its
+        ///   path starting at the item's place (`[3]`); the stack is as it
+        ///   was, and the writer cannot be used after that.
+        public func append(_ index: Int32) throws(CodecError) {
+            precondition(written < count, "more items than announced")
+            // The C API only: this runs once per item.
+            let L = encoder.L
+            let value = lua_absindex(L, index)
+            written += 1
+            let top = lua_gettop(L)
+            do {
+                try encoder.appendItem(value, item: lua_Integer(written))
+            } catch {
+                lua_settop(L, top)
+                throw error
+            }
+            switch lua_type(L, value) {
+            case LUA_TTABLE, LUA_TFUNCTION:
+                if lua_type(L, keeper) != LUA_TTABLE {
+                    lua_createtable(L, 0, 0)
+                    clua_replace(L, keeper)
+                }
+                lua_pushvalue(L, value)
+                lua_rawseti(L, keeper, lua_Integer(written))
+            default:
+                break
+            }
+        }
+
+        /// Ends the message and lends its bytes to `body`.
+        public func finish<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(CodecError) -> R {
+            precondition(written == count, "fewer items than announced")
+            try encoder.finishList(count: count)
+            return body(encoder.out.bytes)
+        }
+    }
+
+    /// Reads a message that holds one table (without metatable), one item
+    /// of its list part at a time; its other fields are read and dropped
+    /// at ``finish()``. Decoding trusts nothing, as ``decode(_:_:allowFunctions:)``.
+    ///
+    /// The reader keeps state in stack slots it pushes when made (shared
+    /// objects, key strings): leave them in place until ``finish()``. The
+    /// bytes must stay valid as long as the reader is used.
+    public final class ListReader {
+        private var decoder: Decoder
+        /// How many items the list has.
+        public let count: Int
+        private let pairs: Int
+        private var read = 0
+
+        public init(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer) throws(CodecError) {
+            decoder = Decoder(lua, bytes, allowFunctions: true)
+            let base = lua.top
+            do {
+                (count, pairs) = try decoder.beginList(storedInto: nil)
+            } catch {
+                lua.top = base
+                throw error
+            }
+        }
+
+        /// Pushes the next item.
+        ///
+        /// - Throws: ``CodecError``: `bad data: ...`; nothing is pushed then.
+        public func next() throws(CodecError) {
+            precondition(read < count, "no item left")
+            read += 1
+            let top = lua_gettop(decoder.L)
+            do {
+                try decoder.nextItem()
+            } catch {
+                lua_settop(decoder.L, top)
+                throw error
+            }
+        }
+
+        /// Reads what follows the items and checks that the message ends
+        /// there.
+        public func finish() throws(CodecError) {
+            precondition(read == count, "items left unread")
+            let top = decoder.lua.top
+            defer { decoder.lua.top = top }
+            try decoder.finishList(pairs: pairs)
+        }
     }
 }
 
 extension Encoder {
-    /// The message of ``Codec/withEncodedSlice(_:table:first:count:_:)``.
-    mutating func encodeSlice(of t: Int32, first: lua_Integer, count: Int) throws(CodecError) {
-        let base = lua.top
-        defer { lua.top = base }
+    /// Writes the head of the message of a list of `count` items.
+    mutating func beginList(count: Int) throws(CodecError) {
         guard count <= UInt32.max else { throw .tooLarge("table") }
         out.append(Codec.version)
         out.append(UInt32(1))
@@ -56,29 +187,41 @@ extension Encoder {
         guard lua_checkstack(L, 6) != 0 else { throw .stackOverflowSending() }
         out.append(Tag.table, UInt32(count))
         out.append(UInt32(1))  // one pair: n
-        let value = base + 1
-        for i in 0..<lua_Integer(count) {
-            let type = lua_rawgeti(L, t, first + i)
-            if !encodeNumber(value, type: type) && !encodeScalar(value, type: type) {
-                do throws(CodecError) {
-                    try encodeValue(value, depth: 2)
-                } catch {
-                    throw error.inside(item: i + 1)
-                }
-            }
-            lua_settop(L, base)
+    }
+
+    /// Writes the value at absolute index `value` as item `item` (from 1).
+    @inline(__always)
+    mutating func appendItem(_ value: Int32, item: lua_Integer) throws(CodecError) {
+        let type = lua_type(L, value)
+        if encodeNumber(value, type: type) || encodeScalar(value, type: type) { return }
+        do throws(CodecError) {
+            try encodeValue(value, depth: 2)
+        } catch {
+            throw error.inside(item: item)
         }
+    }
+
+    /// Writes the list's `n` and ends the message.
+    mutating func finishList(count: Int) throws(CodecError) {
+        guard lua_checkstack(L, 4) != 0 else { throw .stackOverflowSending() }
         lua_pushstring(L, "n")
         lua_pushinteger(L, lua_Integer(count))
-        try encodePair(base + 2, depth: 2)
+        try encodePair(lua.top, depth: 2)
+        lua_settop(L, -3)
         patchReferences()
         out.patch(UInt16(keySlotsUsed), at: 5)
     }
 }
 
 extension Decoder {
-    /// See ``Codec/decodeSlice(_:_:into:at:)``; `t` is absolute.
-    mutating func decodeSlice(into t: Int32, at first: lua_Integer) throws(CodecError) -> Int {
+    /// Reads the head of a message holding one table without metatable,
+    /// and pushes the memo and key slots the items are read with. Returns
+    /// the table's counts: items in its list part, then pairs.
+    ///
+    /// `list`: the table the items go into, which references to the list
+    /// itself then find (only a corrupt message has them); with nil such a
+    /// message is refused.
+    mutating func beginList(storedInto list: Int32?) throws(CodecError) -> (items: Int, pairs: Int) {
         guard reader.remaining > 0 else { throw .badData("empty string") }
         let version = try reader.readByte()
         guard version == Codec.version else { throw .unsupportedVersion(version) }
@@ -86,11 +229,10 @@ extension Decoder {
         keySlotCount = Int(try reader.read(UInt16.self))
         guard keySlotCount <= Codec.keySlots else { throw .badData("too many key slots", at: 5) }
         try announce(1)
-        let base = lua.top
-        defer { lua.top = base }
         guard lua_checkstack(L, Int32(keySlotCount) + 8) != 0 else {
             throw .badData("Lua stack overflow", at: 0)
         }
+        let base = lua.top
         lua_settop(L, base + 1 + Int32(keySlotCount))
         memo = base + 1
         need -= 1
@@ -99,17 +241,26 @@ extension Decoder {
             throw .badData("expected a table without metatable", at: reader.offset - 1)
         }
         try checkDepth(1)
-        let arrayCount = Int(try reader.read(UInt32.self))
-        let hashCount = Int(try reader.read(UInt32.self))
-        try announce(arrayCount + 2 * hashCount)
-        // References to the list itself (only a corrupt message has them)
-        // find the table it is stored into.
-        remember(t, shared: tag & Tag.shared != 0)
-        for i in 0..<lua_Integer(arrayCount) {
-            if !(try decodeNumber()) { try decodeValue(depth: 2) }
-            lua_rawseti(L, t, first + i)
+        let items = Int(try reader.read(UInt32.self))
+        let pairs = Int(try reader.read(UInt32.self))
+        try announce(items + 2 * pairs)
+        if tag & Tag.shared != 0 {
+            guard let list else { throw .badData("a list that refers to itself", at: reader.offset - 9) }
+            remember(list, shared: true)
         }
-        for _ in 0..<hashCount {
+        return (items, pairs)
+    }
+
+    /// Pushes the next item of the list.
+    @inline(__always)
+    mutating func nextItem() throws(CodecError) {
+        if !(try decodeNumber()) { try decodeValue(depth: 2) }
+    }
+
+    /// Reads the list's pairs, dropping them, and checks that the message
+    /// ends there.
+    mutating func finishList(pairs: Int) throws(CodecError) {
+        for _ in 0..<pairs {
             try decodeValue(depth: 2)
             try decodeValue(depth: 2)
             lua_settop(L, -3)
@@ -117,6 +268,5 @@ extension Decoder {
         guard reader.remaining == 0 else {
             throw .badData("bytes after the last value", at: reader.offset)
         }
-        return arrayCount
     }
 }

@@ -28,6 +28,16 @@ enum Wire {
         try Codec.decodeSlice(lua, bytes, into: table, at: first)
     }
 
+    /// Reads the items of the list in `bytes` one at a time.
+    static func listReader(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Codec.ListReader {
+        try Codec.ListReader(lua, bytes)
+    }
+
+    /// Writes a list of `count` items one at a time.
+    static func listWriter(_ lua: LuaState, count: Int) throws(CodecError) -> Codec.ListWriter {
+        try Codec.ListWriter(lua, count: count)
+    }
+
     /// Pushes the values in `bytes` and returns how many.
     static func decode(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Int32 {
         try Codec.decode(lua, bytes)

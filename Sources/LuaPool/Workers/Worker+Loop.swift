@@ -101,57 +101,105 @@ final class WorkerLoop {
         }
     }
 
+    /// A chunk being run, and where its pieces are on the stack.
+    private struct Task {
+        let header: MessageHeader
+        let handler: Int32
+        let function: Int32
+        let start: Int64
+    }
+
     /// Runs every item of a chunk and answers once.
     private func runTask(_ header: MessageHeader, _ body: UnsafeRawBufferPointer) throws {
         let base = lua.top
         defer { lua.top = base }
         lua.pushMessageHandler()
         let handler = lua.top
-        let start = Spin.now()
+        lua.getRegistry(WorkerLoop.functionKey)
+        let task = Task(header: header, handler: handler, function: lua.top, start: Spin.now())
         // The items: a list of values, or one table with its `n` (its items
         // may have holes) for a large chunk; see Wire.valueListLimit.
-        let decoded = try Wire.decode(lua, body)
-        let count: Int
-        let items: Int32
-        let listed: Bool
-        if decoded == 1, header.flags & MessageHeader.tableFlag != 0 {
-            items = lua.top
-            guard lua.type(at: items) == .table, lua.getField("n", of: items) == .number,
-                  let n = lua.toInteger(at: -1), n > Wire.valueListLimit else { throw WorkerProtocolError() }
-            lua.pop()
-            (count, listed) = (Int(n), false)
+        if header.flags & MessageHeader.tableFlag != 0 {
+            try runStreamed(task, body)
         } else {
-            guard decoded <= Wire.valueListLimit else { throw WorkerProtocolError() }
-            (count, items, listed) = (Int(decoded), handler + 1, true)
+            try runListed(task, body)
         }
-        lua.newTable(array: Int32(min(count, 1 << 20)), hash: 0)
+    }
+
+    /// A small chunk: its items are values on the stack, and so are its
+    /// results, in a table until they are sent.
+    private func runListed(_ task: Task, _ body: UnsafeRawBufferPointer) throws {
+        let first = lua.top + 1
+        let count = Int(try Wire.decode(lua, body))
+        guard count <= Wire.valueListLimit else { throw WorkerProtocolError() }
+        lua.newTable(array: Int32(count), hash: 0)
         let results = lua.top
-        lua.getRegistry(WorkerLoop.functionKey)
-        let function = lua.top
-        let tuples = header.flags & MessageHeader.tuplesFlag != 0
-        for i in 1...max(count, 1) where count > 0 {
-            let index = header.index + Int64(i - 1)
-            progress.pointee = index
-            if header.flags & MessageHeader.seededFlag != 0 {
-                Random.seed(lua, header.seed, index)
-            }
-            lua.pushValue(at: function)
-            if listed {
-                lua.pushValue(at: items + Int32(i) - 1)
-            } else {
-                lua.rawGet(lua_Integer(i), of: items)
-            }
-            let arguments = tuples ? pushTuple(at: lua.top) : 1
-            do {
-                try lua.call(arguments: arguments, results: 1, handler: handler)
-            } catch {
-                answerFailure(header, item: index, error)
-                return
-            }
-            lua.rawSet(lua_Integer(i), of: results)
+        for i in 0..<count {
+            lua.pushValue(at: task.function)
+            lua.pushValue(at: first + Int32(i))
+            guard callItem(task, index: task.header.index + Int64(i)) else { return }
+            lua.rawSet(lua_Integer(i + 1), of: results)
         }
         progress.pointee = 0
-        answerResults(header, resultsAt: results, count: count, elapsed: Spin.now() - start)
+        answerResults(task.header, resultsAt: results, count: count, elapsed: Spin.now() - task.start)
+    }
+
+    /// A large chunk: each item is read from the task's bytes just before
+    /// it runs, and its result written to the answer as soon as it is back,
+    /// with no table of items or results in between.
+    private func runStreamed(_ task: Task, _ body: UnsafeRawBufferPointer) throws {
+        let items = try Wire.listReader(lua, body)
+        guard items.count > Wire.valueListLimit else { throw WorkerProtocolError() }
+        let results = try Wire.listWriter(lua, count: items.count)
+        let top = lua.top
+        for i in 0..<items.count {
+            let index = task.header.index + Int64(i)
+            lua.pushValue(at: task.function)
+            try items.next()
+            guard callItem(task, index: index) else { return }
+            do {
+                try results.append(-1)
+            } catch {
+                // Named by the error of sending it alone: its path starts
+                // at the result.
+                answerUnsendable(task.header, item: index, unsendableMessage() ?? error.message)
+                return
+            }
+            lua.top = top
+        }
+        try items.finish()
+        progress.pointee = 0
+        if output.isEmpty { pendingSince = Spin.now() }
+        let header = MessageHeader(kind: .results, job: task.header.job, chunk: task.header.chunk,
+                                   index: Spin.now() - task.start)
+        do {
+            try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                try results.finish { buffer.append(contentsOf: $0) }
+            }
+        } catch {
+            lua.push("\(error.message) (in the results of items \(task.header.index) to \(task.header.index + Int64(items.count) - 1))")
+            lua.pushNil()
+            encodeFailure(task.header, item: task.header.index)
+            lua.pop(2)
+        }
+    }
+
+    /// Calls the function just below the item on top of the stack, leaving
+    /// its first result there. False when it raised: the failure is
+    /// answered then.
+    private func callItem(_ task: Task, index: Int64) -> Bool {
+        progress.pointee = index
+        if task.header.flags & MessageHeader.seededFlag != 0 {
+            Random.seed(lua, task.header.seed, index)
+        }
+        let arguments = task.header.flags & MessageHeader.tuplesFlag != 0 ? pushTuple(at: lua.top) : 1
+        do {
+            try lua.call(arguments: arguments, results: 1, handler: task.handler)
+            return true
+        } catch {
+            answerFailure(task.header, item: index, error)
+            return false
+        }
     }
 
     /// Replaces the table on top of the stack with its values `1...n`
@@ -170,49 +218,53 @@ final class WorkerLoop {
         return Int32(count)
     }
 
-    /// Frames a chunk's results: as a list of values when there are few,
-    /// else as a table with its `n` (see Wire.valueListLimit).
+    /// Frames a small chunk's results as a list of values.
     private func answerResults(_ task: MessageHeader, resultsAt results: Int32, count: Int, elapsed: Int64) {
         if output.isEmpty { pendingSince = Spin.now() }
         let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk, index: elapsed)
         let base = lua.top
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                if count > Wire.valueListLimit {
-                    try Wire.encodeSlice(lua, table: results, first: 1, count: count, into: &buffer)
-                } else {
-                    lua.ensureStack(Int32(count) + 4)
-                    for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
-                    try Wire.encode(lua, count: Int32(count), into: &buffer)
-                }
+                lua.ensureStack(Int32(count) + 4)
+                for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
+                try Wire.encode(lua, count: Int32(count), into: &buffer)
             }
             lua.top = base
         } catch {
             lua.top = base
-            // A result that cannot be sent fails the task, not the worker.
-            let (item, message) = unsendableResult(in: results, count: count, first: task.index)
-                ?? (task.index, error.message)
-            lua.push("\(message) (in the result of item \(item))")
-            lua.pushNil()
-            encodeFailure(task, item: item)
-            lua.pop(2)
+            // A result that cannot be sent fails the task, not the worker:
+            // the first one that cannot be sent alone is named.
+            for i in 0..<count {
+                lua.rawGet(lua_Integer(i + 1), of: results)
+                defer { lua.pop() }
+                if let message = unsendableMessage() {
+                    answerUnsendable(task, item: task.index + Int64(i), message)
+                    return
+                }
+            }
+            answerUnsendable(task, item: task.index, error.message)
         }
     }
 
-    /// The first result that cannot be sent, found by encoding each alone.
-    private func unsendableResult(in results: Int32, count: Int, first: Int64) -> (Int64, String)? {
+    /// Answers that the result of item `item` cannot be sent, and why.
+    private func answerUnsendable(_ task: MessageHeader, item: Int64, _ message: String) {
+        lua.push("\(message) (in the result of item \(item))")
+        lua.pushNil()
+        encodeFailure(task, item: item)
+        lua.pop(2)
+        _ = send()
+    }
+
+    /// Why the value on top of the stack cannot be sent alone; nil when it
+    /// can.
+    private func unsendableMessage() -> String? {
         var scratch: [UInt8] = []
-        for i in 1...max(count, 1) where count > 0 {
-            lua.rawGet(lua_Integer(i), of: results)
-            defer { lua.pop() }
-            do {
-                scratch.removeAll(keepingCapacity: true)
-                try Wire.encode(lua, count: 1, into: &scratch)
-            } catch {
-                return (first + Int64(i) - 1, error.message)
-            }
+        do {
+            try Wire.encode(lua, count: 1, into: &scratch)
+            return nil
+        } catch {
+            return error.message
         }
-        return nil
     }
 
     /// Frames a failure and sends it with what waits before it: an error
