@@ -11,9 +11,11 @@ extension WorkerPool {
             let job = try finishChunk(header, from: slot)
             let elapsed = max(1, header.index)
             job.meanChunkNanos = job.meanChunkNanos == 0 ? elapsed : (3 * job.meanChunkNanos + elapsed) / 4
-            // The worker gets its next chunk before these results are
-            // stored, so it does not wait for the host to store them.
-            dispatch()
+            // After a large answer the worker gets its next chunk before
+            // the results are stored, so it does not wait for the host to
+            // store them; small answers are stored first, and work sent
+            // in one batch after them.
+            if body.count >= WorkerPool.eagerWriteBytes { dispatch() }
             if job.cancelled {
                 dropIfCancelled(job)
             } else {
