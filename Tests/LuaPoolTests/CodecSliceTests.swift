@@ -120,7 +120,7 @@ struct CodecSliceTests {
         let top = lua.top
         for _ in 0..<count {
             try lua.run("return next_value()", results: 1)
-            try writer.append(-1)
+            try writer.append()
             lua.top = top
             if !between.isEmpty { try lua.run(between) }
         }
@@ -155,9 +155,9 @@ struct CodecSliceTests {
         let writer = try Codec.ListWriter(lua, count: 3)
         let top = lua.top
         lua.push(1)
-        try writer.append(-1)
+        try writer.append()
         try lua.run("return {ok = {1}, log = io.stdout}", results: 1)
-        let error = #expect(throws: CodecError.self) { try writer.append(-1) }
+        let error = #expect(throws: CodecError.self) { try writer.append() }
         #expect(error?.message == "cannot send userdata (FILE*) at [2].log")
         #expect(lua.top == top + 2)
         lua.top = 0

@@ -95,34 +95,32 @@ extension Codec {
 
         deinit { encoder.release() }
 
-        /// Writes the value at `index` as the next item.
+        /// Writes the value on top of the stack as the next item.
         ///
         /// - Throws: ``CodecError`` for a value that cannot be sent, its
         ///   path starting at the item's place (`[3]`); the stack is as it
         ///   was, and the writer cannot be used after that.
-        public func append(_ index: Int32) throws(CodecError) {
+        public func append() throws(CodecError) {
             precondition(written < count, "more items than announced")
-            // The C API only: this runs once per item.
+            // The C API only, numbers first: this runs once per item.
             let L = encoder.L
-            let value = lua_absindex(L, index)
+            let value = lua_gettop(L)
+            let type = lua_type(L, value)
             written += 1
-            let top = lua_gettop(L)
+            if encoder.encodeNumber(value, type: type) { return }
             do {
-                try encoder.appendItem(value, type: lua_type(L, value), item: lua_Integer(written))
+                try encoder.appendItem(value, type: type, item: lua_Integer(written))
             } catch {
-                lua_settop(L, top)
+                lua_settop(L, value)
                 throw error
             }
-            switch lua_type(L, value) {
-            case LUA_TTABLE, LUA_TFUNCTION:
+            if type == LUA_TTABLE || type == LUA_TFUNCTION {
                 if lua_type(L, keeper) != LUA_TTABLE {
                     lua_createtable(L, 0, 0)
                     clua_replace(L, keeper)
                 }
                 lua_pushvalue(L, value)
                 lua_rawseti(L, keeper, lua_Integer(written))
-            default:
-                break
             }
         }
 

@@ -151,21 +151,23 @@ final class WorkerLoop {
         let items = try Wire.listReader(lua, body)
         guard items.count > Wire.valueListLimit else { throw WorkerProtocolError() }
         let results = try Wire.listWriter(lua, count: items.count)
-        let top = lua.top
+        // The C API straight: this loop runs once per item.
+        let L = lua.L
+        let top = lua_gettop(L)
         for i in 0..<items.count {
             let index = task.header.index + Int64(i)
-            lua.pushValue(at: task.function)
+            lua_pushvalue(L, task.function)
             try items.next()
             guard callItem(task, index: index) else { return }
             do {
-                try results.append(-1)
+                try results.append()
             } catch {
                 // Named by the error of sending it alone: its path starts
                 // at the result.
                 answerUnsendable(task.header, item: index, unsendableMessage() ?? error.message)
                 return
             }
-            lua.top = top
+            lua_settop(L, top)
         }
         try items.finish()
         progress.pointee = 0
@@ -193,13 +195,10 @@ final class WorkerLoop {
             Random.seed(lua, task.header.seed, index)
         }
         let arguments = task.header.flags & MessageHeader.tuplesFlag != 0 ? pushTuple(at: lua.top) : 1
-        do {
-            try lua.call(arguments: arguments, results: 1, handler: task.handler)
-            return true
-        } catch {
-            answerFailure(task.header, item: index, error)
-            return false
-        }
+        let status = lua_pcallk(lua.L, arguments, 1, task.handler, 0, nil)
+        if status == LUA_OK { return true }
+        answerFailure(task.header, item: index, lua.popError(status: status))
+        return false
     }
 
     /// Replaces the table on top of the stack with its values `1...n`
