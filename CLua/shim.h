@@ -2,7 +2,9 @@
  * The C edge of luapool: Lua's headers plus static inline functions that
  * turn Lua's C macros into functions Swift can call. The only code here
  * beyond what a macro did is the trampoline that lets a Swift function
- * raise a Lua error without a longjmp crossing Swift frames.
+ * raise a Lua error without a longjmp crossing Swift frames, and a pool
+ * worker's inner loop, which calls Lua functions with no protected call
+ * (and so no Swift frame) between them.
  */
 #ifndef CLUA_SHIM_H
 #define CLUA_SHIM_H
@@ -51,6 +53,33 @@ static inline int clua_loadfile(lua_State *L, const char *filename) {
 static inline const char *clua_typename_at(lua_State *L, int i) { return luaL_typename(L, i); }
 static inline int clua_getmetatable_named(lua_State *L, const char *name) {
     return luaL_getmetatable(L, name);
+}
+
+/* ---- a pool worker's inner loop ---- */
+
+/*
+ * Calls f on each of n values, replacing each by f's first result, so that
+ * one protected call runs a batch of a chunk's items instead of one each
+ * (a lua_pcall, its setjmp and the Swift around it were a seventh of a
+ * worker's instructions on small tasks). Called through lua_pcall with the
+ * stack
+ *     progress (light userdata: an int64), first (integer), f, v1 ... vn
+ * it returns the n results. Before each call it stores that item's index
+ * (first, first + 1, ...) at progress, where the host reads it if the
+ * worker dies and the worker when a call raised.
+ */
+static inline int clua_mapbatch(lua_State *L) {
+    long long *progress = (long long *)lua_touserdata(L, 1);
+    lua_Integer index = lua_tointeger(L, 2);
+    int top = lua_gettop(L);
+    for (int i = 4; i <= top; i++, index++) {
+        *progress = (long long)index;
+        lua_pushvalue(L, 3);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
+        lua_replace(L, i);
+    }
+    return top - 3;
 }
 
 /* ---- Swift functions called from Lua ---- */

@@ -101,17 +101,23 @@ extension Codec {
         ///   path starting at the item's place (`[3]`); the stack is as it
         ///   was, and the writer cannot be used after that.
         public func append() throws(CodecError) {
+            try append(at: lua_gettop(encoder.L))
+        }
+
+        /// Writes the value at the absolute stack index `value` as the next
+        /// item; see ``append()``.
+        public func append(at value: Int32) throws(CodecError) {
             precondition(written < count, "more items than announced")
             // The C API only, numbers first: this runs once per item.
             let L = encoder.L
-            let value = lua_gettop(L)
             let type = lua_type(L, value)
             written += 1
             if encoder.encodeNumber(value, type: type) { return }
+            let top = lua_gettop(L)
             do {
                 try encoder.appendItem(value, type: type, item: lua_Integer(written))
             } catch {
-                lua_settop(L, value)
+                lua_settop(L, top)
                 throw error
             }
             if type == LUA_TTABLE || type == LUA_TFUNCTION {

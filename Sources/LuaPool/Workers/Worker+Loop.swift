@@ -81,6 +81,11 @@ final class WorkerLoop {
         }
     }
 
+    /// Items run per protected call in a large chunk (see clua_mapbatch).
+    static let batchSize = 64
+    /// How clua_mapbatch's frame ends a traceback.
+    static let batchFrame = "\n\t[C]: in ?"
+
     /// How long a finished answer may wait for the next ones.
     static let batchNanoseconds: Int64 = 1_000_000
     /// When the oldest answer in `output` was made.
@@ -154,7 +159,36 @@ final class WorkerLoop {
         // The C API straight: this loop runs once per item.
         let L = lua.L
         let top = lua_gettop(L)
-        for i in 0..<items.count {
+        let plain = task.header.flags & (MessageHeader.tuplesFlag | MessageHeader.seededFlag) == 0
+        var i = 0
+        // Items without a seed to set or a tuple to unpack run a batch per
+        // protected call (clua_mapbatch); the others one by one.
+        while plain && i < items.count && lua_checkstack(L, Int32(WorkerLoop.batchSize) + 8) != 0 {
+            let n = min(WorkerLoop.batchSize, items.count - i)
+            clua_pushcfunction(L, clua_mapbatch)
+            lua_pushlightuserdata(L, progress)
+            lua_pushinteger(L, task.header.index + Int64(i))
+            lua_pushvalue(L, task.function)
+            for _ in 0..<n { try items.next() }
+            let status = lua_pcallk(L, 3 + Int32(n), Int32(n), task.handler, 0, nil)
+            guard status == LUA_OK else {
+                answerFailure(task.header, item: progress.pointee, lua.popError(status: status), batched: true)
+                return
+            }
+            for k in 0..<n {
+                do {
+                    try results.append(at: top + 1 + Int32(k))
+                } catch {
+                    lua_pushvalue(L, top + 1 + Int32(k))
+                    answerUnsendable(task.header, item: task.header.index + Int64(i + k),
+                                     unsendableMessage() ?? error.message)
+                    return
+                }
+            }
+            lua_settop(L, top)
+            i += n
+        }
+        for i in i..<items.count {
             let index = task.header.index + Int64(i)
             lua_pushvalue(L, task.function)
             try items.next()
@@ -268,9 +302,18 @@ final class WorkerLoop {
 
     /// Frames a failure and sends it with what waits before it: an error
     /// ends the call, so it goes at once.
-    private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError) {
+    ///
+    /// `batched`: the call ran inside clua_mapbatch, whose frame ends the
+    /// traceback; that line is dropped, so the traceback reads as for a
+    /// call on its own.
+    private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError, batched: Bool = false) {
         lua.push(error.value)
-        if let traceback = error.traceback { lua.push(traceback) } else { lua.pushNil() }
+        if var traceback = error.traceback {
+            if batched, traceback.hasSuffix(WorkerLoop.batchFrame) { traceback.removeLast(WorkerLoop.batchFrame.count) }
+            lua.push(traceback)
+        } else {
+            lua.pushNil()
+        }
         encodeFailure(task, item: item)
         lua.pop(2)
         _ = send()
