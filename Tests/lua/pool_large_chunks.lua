@@ -87,3 +87,12 @@ for i, v in p:imap(function(x) return x * 2 end, xs, 300) do
   if v ~= i * 2 or i ~= count then inorder = false end
 end
 print("imap", count, inorder)
+
+-- A worker that dies inside a large chunk is named with the item it ran.
+good, err = pcall(p.map, function(x)
+  if x == 650 then os.exit(3) end
+  return x
+end, xs, 300)
+print("death", good, (err:gsub("pid %d+", "pid P"):gsub("PoolWorker%-%d", "PoolWorker-N")))
+ys = p:map(function(x) return -x end, xs, 300)
+print("after death", ys[1], ys[n], ys.n)
