@@ -44,6 +44,15 @@ struct ByteWriter {
         count &+= 1
     }
 
+    /// Appends a tag byte and the little-endian bytes of `value`, in room
+    /// the caller reserved.
+    @inline(__always)
+    mutating func appendReserved<T: FixedWidthInteger>(_ tag: UInt8, _ value: T) {
+        base.storeBytes(of: tag, toByteOffset: count, as: UInt8.self)
+        base.storeBytes(of: value.littleEndian, toByteOffset: count &+ 1, as: T.self)
+        count &+= 1 + MemoryLayout<T>.size
+    }
+
     /// Appends a tag byte and the little-endian bytes of `value`.
     @inline(__always)
     mutating func append<T: FixedWidthInteger>(_ tag: UInt8, _ value: T) {

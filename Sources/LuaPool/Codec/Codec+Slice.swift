@@ -36,9 +36,15 @@ extension Codec {
         var done: lua_Integer = 0
         while done < count {
             let n = min(batch, lua_Integer(count) - done)
+            let L = lua.L
             for k in 0..<n {
-                let type = lua_rawgeti(lua.L, t, first + done + k)
-                try encoder.appendItem(base + 1 + Int32(k), type: type, item: done + k + 1)
+                let value = base + 1 + Int32(k)
+                let type = lua_rawgeti(L, t, first + done + k)
+                if type == LUA_TNUMBER {
+                    encoder.appendNumber(value)
+                } else {
+                    try encoder.appendItem(value, type: type, item: done + k + 1)
+                }
             }
             lua_settop(lua.L, base)
             done += n
@@ -201,6 +207,25 @@ extension Encoder {
         guard lua_checkstack(L, 6) != 0 else { throw .stackOverflowSending() }
         out.append(Tag.table, UInt32(count))
         out.append(UInt32(1))  // one pair: n
+    }
+
+    /// Writes the number at absolute index `value`: the loop over a large
+    /// list's items, written for the common case of numbers.
+    @inline(__always)
+    mutating func appendNumber(_ value: Int32) {
+        out.reserve(9)
+        if lua_isinteger(L, value) != 0 {
+            let n = lua_tointegerx(L, value, nil)
+            if n == lua_Integer(Int8(truncatingIfNeeded: n)) {
+                out.appendReserved(Tag.int8, Int8(truncatingIfNeeded: n))
+            } else if n == lua_Integer(Int32(truncatingIfNeeded: n)) {
+                out.appendReserved(Tag.int32, Int32(truncatingIfNeeded: n))
+            } else {
+                out.appendReserved(Tag.int64, n)
+            }
+        } else {
+            out.appendReserved(Tag.float, lua_tonumberx(L, value, nil).bitPattern)
+        }
     }
 
     /// Writes the value at absolute index `value`, of Lua type `type`, as
