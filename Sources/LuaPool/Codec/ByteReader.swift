@@ -54,6 +54,31 @@ struct ByteReader {
         return bytes
     }
 
+    /// A number record (tag, then 1, 4 or 8 bytes) read with one bounds
+    /// check when at least 9 bytes remain: its tag and value bits, or nil
+    /// (nothing read) for another tag or near the end, where the checked
+    /// reads take over.
+    @inline(__always)
+    mutating func readNumberQuickly() -> (tag: UInt8, bits: Int64)? {
+        guard end - position >= 9 else { return nil }
+        let tag = position.load(as: UInt8.self)
+        let value: Int64
+        switch tag {
+        case Tag.int8:
+            value = Int64(position.load(fromByteOffset: 1, as: Int8.self))
+            position += 2
+        case Tag.int32:
+            value = Int64(Int32(littleEndian: position.loadUnaligned(fromByteOffset: 1, as: Int32.self)))
+            position += 5
+        case Tag.int64, Tag.float:
+            value = Int64(littleEndian: position.loadUnaligned(fromByteOffset: 1, as: Int64.self))
+            position += 9
+        default:
+            return nil
+        }
+        return (tag, value)
+    }
+
     func truncated() -> CodecError {
         .badData("truncated", at: offset)
     }

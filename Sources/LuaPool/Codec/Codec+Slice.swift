@@ -68,9 +68,10 @@ extension Codec {
         let base = lua.top
         defer { lua.top = base }
         let (items, pairs) = try decoder.beginList(storedInto: t)
+        let L = lua.L
         for i in 0..<lua_Integer(items) {
             try decoder.nextItem()
-            lua_rawseti(lua.L, t, first + i)
+            lua_rawseti(L, t, first + i)
         }
         try decoder.finishList(pairs: pairs)
         return items
@@ -293,7 +294,16 @@ extension Decoder {
     /// Pushes the next item of the list.
     @inline(__always)
     mutating func nextItem() throws(CodecError) {
-        if !(try decodeNumber()) { try decodeValue(depth: 2) }
+        if let (tag, bits) = reader.readNumberQuickly() {
+            need -= 1
+            if tag == Tag.float {
+                lua_pushnumber(L, Double(bitPattern: UInt64(bitPattern: bits)))
+            } else {
+                lua_pushinteger(L, bits)
+            }
+        } else if !(try decodeNumber()) {
+            try decodeValue(depth: 2)
+        }
     }
 
     /// Reads the list's pairs, dropping them, and checks that the message
