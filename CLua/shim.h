@@ -58,7 +58,7 @@ static inline int clua_getmetatable_named(lua_State *L, const char *name) {
 /* ---- a pool worker's inner loop ---- */
 
 /*
- * Calls f on each of n values, replacing each by f's first result, so that
+ * Calls f on each of n values and returns f's first results, so that
  * one protected call runs a batch of a chunk's items instead of one each
  * (a lua_pcall, its setjmp and the Swift around it were a seventh of a
  * worker's instructions on small tasks). Called through lua_pcall with the
@@ -71,15 +71,16 @@ static inline int clua_getmetatable_named(lua_State *L, const char *name) {
 static inline int clua_mapbatch(lua_State *L) {
     long long *progress = (long long *)lua_touserdata(L, 1);
     lua_Integer index = lua_tointeger(L, 2);
-    int top = lua_gettop(L);
-    for (int i = 4; i <= top; i++, index++) {
+    int last = lua_gettop(L);
+    luaL_checkstack(L, last + 2, "too many items in a batch");
+    /* Each call leaves its result on top, after those before it. */
+    for (int i = 4; i <= last; i++, index++) {
         *progress = (long long)index;
         lua_pushvalue(L, 3);
         lua_pushvalue(L, i);
         lua_call(L, 1, 1);
-        lua_replace(L, i);
     }
-    return top - 3;
+    return last - 3;
 }
 
 /* ---- Swift functions called from Lua ---- */
