@@ -5,6 +5,7 @@
 #ifndef CSYSTEM_SHIM_H
 #define CSYSTEM_SHIM_H
 
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/types.h>

@@ -49,7 +49,7 @@ public final class FrameReader {
     static let readSize = 1 << 16
     /// A buffer larger than this is freed once it holds nothing, so an
     /// idle worker does not keep the memory of its largest frame.
-    static let keptCapacity = 1 << 20
+    static let keptCapacity = 1 << 18
 
     public init() {}
 

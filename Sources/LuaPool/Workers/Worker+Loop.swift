@@ -1,4 +1,5 @@
 import CLua
+import CSystem
 import Glibc
 
 /// The loop a pool worker runs after the fork, modelled on the `worker()`
@@ -77,6 +78,16 @@ final class WorkerLoop {
                 return 0
             }
             if !output.isEmpty { guard send() else { return 0 } }
+            if largeSinceIdle {
+                // Nothing more to run yet: an idle worker gives back what
+                // a large chunk made it hold.
+                guard let count = reader.fill({ try? socket.receiveNow(into: $0) }).count else {
+                    releaseMemory()
+                    continue
+                }
+                guard count > 0 else { return 0 }
+                continue
+            }
             guard let count = reader.fill({ Spin.read(socket, into: $0) }).count, count > 0 else { return 0 }
         }
     }
@@ -86,12 +97,29 @@ final class WorkerLoop {
     /// How clua_mapbatch's frame ends a traceback.
     static let batchFrame = "\n\t[C]: in ?"
 
+    /// A chunk or an answer of at least this many bytes makes the worker
+    /// give memory back when it next goes idle.
+    static let largeBytes = 1 << 18
+    /// Such a chunk or answer was handled since the worker was last idle.
+    private var largeSinceIdle = false
+
+    /// Collects Lua's garbage, frees the answer buffer if it grew large
+    /// and returns the C heap's free memory to the system (`malloc_trim`),
+    /// so that an idle worker stays small after a large map.
+    private func releaseMemory() {
+        largeSinceIdle = false
+        if output.capacity >= WorkerLoop.largeBytes { output = [] }
+        _ = clua_gc(lua.L, LUA_GCCOLLECT)
+        malloc_trim(0)
+    }
+
     /// How long a finished answer may wait for the next ones.
     static let batchNanoseconds: Int64 = 1_000_000
     /// When the oldest answer in `output` was made.
     private var pendingSince: Int64 = 0
 
     private func handle(_ frame: UnsafeRawBufferPointer) throws {
+        if frame.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
         guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
         let body = UnsafeRawBufferPointer(rebasing: frame[header.byteCount...])
         switch header.kind {
@@ -355,6 +383,7 @@ final class WorkerLoop {
 
     /// Sends `output` and empties it; false when the host is gone.
     private func send() -> Bool {
+        if output.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
         defer { output.removeAll(keepingCapacity: true) }
         do {
             try output.withUnsafeBytes { try socket.sendAll($0) }
