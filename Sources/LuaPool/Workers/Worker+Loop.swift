@@ -78,15 +78,11 @@ final class WorkerLoop {
                 return 0
             }
             if !output.isEmpty { guard send() else { return 0 } }
-            if largeSinceIdle {
-                // Nothing more to run yet: an idle worker gives back what
-                // a large chunk made it hold.
-                guard let count = reader.fill({ try? socket.receiveNow(into: $0) }).count else {
-                    releaseMemory()
-                    continue
-                }
-                guard count > 0 else { return 0 }
-                continue
+            if largeSinceIdle && !workArrives(within: WorkerLoop.idleMilliseconds) {
+                // Idle for a while after a large chunk: give back what it
+                // made the worker hold. Not at once, as the next large
+                // chunk would only fault the same pages in again.
+                releaseMemory()
             }
             guard let count = reader.fill({ Spin.read(socket, into: $0) }).count, count > 0 else { return 0 }
         }
@@ -102,6 +98,21 @@ final class WorkerLoop {
     static let largeBytes = 1 << 18
     /// Such a chunk or answer was handled since the worker was last idle.
     private var largeSinceIdle = false
+
+    /// How long a worker waits for more work after a large chunk before
+    /// it gives memory back.
+    static let idleMilliseconds: Int32 = 100
+
+    /// Whether the host sends something (or closes the socket) within
+    /// `milliseconds`.
+    private func workArrives(within milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: socket.raw, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, milliseconds)
+            if ready >= 0 { return ready > 0 }
+            if errno != EINTR { return true }
+        }
+    }
 
     /// Collects Lua's garbage, frees the answer buffer if it grew large
     /// and returns the C heap's free memory to the system (`malloc_trim`),
