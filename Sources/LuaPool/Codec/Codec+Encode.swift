@@ -32,14 +32,15 @@ struct Encoder {
     /// Upvalues written so far, by `lua_upvalueid`: `a` is the upvalue
     /// number (in the order of the records that carry their values), `b`
     /// unused.
-    var upvalues = PointerMap(capacity: 8)
+    var upvalues = PointerMap()
     /// For each upvalue number: the function that introduced it, as its
     /// object number and tag offset.
     var upvalueFunctions: [(object: Int, offset: Int)] = []
 
     /// What each key slot holds, by the address of the string's bytes
-    /// (short strings are interned: one address per contents).
-    let keySlots: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    /// (short strings are interned: one address per contents); made at
+    /// the first key.
+    var keySlots: UnsafeMutablePointer<UnsafePointer<CChar>?>?
     var keySlotsUsed = 0
 
     /// The key slot table of the last encoder, kept for the next one: at
@@ -51,19 +52,23 @@ struct Encoder {
     init(_ lua: LuaState) {
         self.lua = lua
         self.L = lua.L
+    }
+
+    /// The key slot table, empty, for the first key of the message.
+    private mutating func makeKeySlots() -> UnsafeMutablePointer<UnsafePointer<CChar>?> {
         let spare = Encoder.spareKeySlots.exchange(0, ordering: .acquiringAndReleasing)
-        if let reused = UnsafeMutablePointer<UnsafePointer<CChar>?>(bitPattern: spare) {
-            keySlots = reused
-        } else {
-            keySlots = .allocate(capacity: Codec.keySlots)
-        }
-        keySlots.initialize(repeating: nil, count: Codec.keySlots)
+        let slots = UnsafeMutablePointer<UnsafePointer<CChar>?>(bitPattern: spare)
+            ?? .allocate(capacity: Codec.keySlots)
+        slots.initialize(repeating: nil, count: Codec.keySlots)
+        keySlots = slots
+        return slots
     }
 
     mutating func release() {
         out.free()
         objects.free()
         upvalues.free()
+        guard let keySlots else { return }
         let (kept, _) = Encoder.spareKeySlots.compareExchange(
             expected: 0, desired: Int(bitPattern: keySlots), ordering: .acquiringAndReleasing)
         if !kept { keySlots.deallocate() }
@@ -175,6 +180,7 @@ struct Encoder {
             encodeString(index)
             return
         }
+        let keySlots = self.keySlots ?? makeKeySlots()
         let hash = UInt64(UInt(bitPattern: bytes)) &* 0x9E37_79B9_7F4A_7C15
         let slot = Int(truncatingIfNeeded: hash >> 56)
         if keySlots[slot] == UnsafePointer(bytes) {

@@ -15,7 +15,16 @@ struct PointerMap {
     private var shift: Int
     private(set) var count = 0
 
-    init(capacity: Int = 16) {
+    /// An empty map that allocates nothing until the first insertion:
+    /// most messages of a pool are numbers and never use it.
+    init() {
+        keys = PointerMap.noKeys
+        values = PointerMap.noValues
+        mask = 0
+        shift = 64
+    }
+
+    init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         keys = .allocate(capacity: size)
@@ -25,7 +34,16 @@ struct PointerMap {
         shift = 64 - size.trailingZeroBitCount
     }
 
+    /// The one empty slot an unallocated map reads (never written).
+    private static let noKeys: UnsafeMutablePointer<UnsafeRawPointer?> = {
+        let keys = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 1)
+        keys.initialize(to: nil)
+        return keys
+    }()
+    private static let noValues = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+
     func free() {
+        guard mask > 0 else { return }
         keys.deallocate()
         values.deallocate()
     }
@@ -49,6 +67,7 @@ struct PointerMap {
     /// `key` with `value` and returns nil.
     @inline(__always)
     mutating func findOrInsert(_ key: UnsafeRawPointer, _ value: Value) -> Int? {
+        if mask == 0 { self = PointerMap(capacity: 8) }
         var slot = home(key)
         while let k = keys[slot] {
             if k == key { return slot }

@@ -46,23 +46,34 @@ struct MessageHeader: Equatable {
         }
     }
 
+    /// Appends the header's bytes, put together first on the stack so
+    /// that the buffer grows once (a header goes with every chunk).
     func append(to buffer: inout [UInt8]) {
-        buffer.append(kind.rawValue)
-        switch kind {
-        case .function:
-            buffer.appendLittleEndian(job)
-        case .task:
-            buffer.appendLittleEndian(job)
-            buffer.appendLittleEndian(chunk)
-            buffer.appendLittleEndian(UInt64(bitPattern: index))
-            buffer.append(flags)
-            buffer.appendLittleEndian(UInt64(bitPattern: seed))
-        case .results, .failure:
-            buffer.appendLittleEndian(job)
-            buffer.appendLittleEndian(chunk)
-            buffer.appendLittleEndian(UInt64(bitPattern: index))
-        case .retiring, .ready:
-            break
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            var at = 0
+            func put<T: FixedWidthInteger>(_ value: T) {
+                raw.storeBytes(of: value.littleEndian, toByteOffset: at, as: T.self)
+                at += MemoryLayout<T>.size
+            }
+            put(kind.rawValue)
+            switch kind {
+            case .function:
+                put(job)
+            case .task:
+                put(job)
+                put(chunk)
+                put(UInt64(bitPattern: index))
+                put(flags)
+                put(UInt64(bitPattern: seed))
+            case .results, .failure:
+                put(job)
+                put(chunk)
+                put(UInt64(bitPattern: index))
+            case .retiring, .ready:
+                break
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<at]))
         }
     }
 
@@ -92,8 +103,3 @@ struct MessageHeader: Equatable {
     }
 }
 
-extension Array where Element == UInt8 {
-    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-}

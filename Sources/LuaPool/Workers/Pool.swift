@@ -27,7 +27,7 @@ public final class WorkerPool {
     let configuration: Configuration
     public internal(set) var state = State.running
     var slots: [WorkerSlot] = []
-    var jobs: [UInt32: Job] = [:]
+    var jobs = JobTable()
     /// Chunks waiting for a worker, oldest first.
     var queue: [(job: UInt32, chunk: Int)] = []
     var queueHead = 0
