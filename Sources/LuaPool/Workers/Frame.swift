@@ -47,6 +47,8 @@ public final class FrameReader {
 
     /// The least room offered to a read.
     static let readSize = 1 << 16
+    /// The most room offered to one read.
+    static let largestRead = 1 << 24
     /// A buffer larger than this is freed once it holds nothing, so an
     /// idle worker does not keep the memory of its largest frame.
     static let keptCapacity = 1 << 18
@@ -67,14 +69,18 @@ public final class FrameReader {
     }
 
     /// Calls `read` with the free room after the held bytes (at least
-    /// 64 KiB, or the rest of the frame being received if larger) and keeps
+    /// 64 KiB, or the rest of the frame being received if larger, up to
+    /// 16 MiB) and keeps
     /// what it reports read. Returns `read`'s answer (nil: nothing there,
     /// 0: end of file) and whether it filled the room, so the caller knows
     /// more may be waiting.
     public func fill<E: Error>(_ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int?) throws(E) -> (count: Int?, full: Bool) {
         var wanted = FrameReader.readSize
         if let length = pendingLength() {
-            wanted = max(wanted, min(length, Frame.maxLength) + Frame.headerLength - (end - start))
+            // Room for the rest of the frame, but never more than 16 MiB
+            // ahead of the bytes: a length alone reserves nothing large.
+            let rest = min(length, Frame.maxLength) + Frame.headerLength - (end - start)
+            wanted = max(wanted, min(rest, FrameReader.largestRead))
         }
         let room = reserve(wanted)
         let count = try read(room)
