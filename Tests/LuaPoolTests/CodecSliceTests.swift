@@ -127,7 +127,7 @@ struct CodecSliceTests {
         let top = lua.top
         for _ in 0..<count {
             try lua.run("return next_value()", results: 1)
-            try writer.append()
+            writer.append()
             lua.top = top
             if !between.isEmpty { try lua.run(between) }
         }
@@ -157,17 +157,37 @@ struct CodecSliceTests {
             """))
     }
 
-    @Test("ListWriter names an item that cannot be sent and leaves the stack as it was")
+    @Test("ListWriter names an item that cannot be sent, at the end, and leaves the stack as it was")
     func writerRefusal() throws {
         let writer = try Codec.ListWriter(lua, count: 3)
         let top = lua.top
         lua.push(1)
-        try writer.append()
+        writer.append()
         try lua.run("return {ok = {1}, log = io.stdout}", results: 1)
-        let error = #expect(throws: CodecError.self) { try writer.append() }
+        writer.append()
+        lua.push(3)
+        writer.append()
+        lua.top = top
+        let error = #expect(throws: CodecError.self) { try writer.finish { _ in () } }
         #expect(error?.message == "cannot send userdata (FILE*) at [2].log")
-        #expect(lua.top == top + 2)
+        #expect(writer.failedItem == 2)
+        #expect(lua.top == top)
+        writer.pushWaiting(2)
+        #expect(lua.type(at: -1) == .table)
         lua.top = 0
+    }
+
+    @Test("ListWriter writes a table as it is at the end, not as it was when taken")
+    func writerWritesTablesAtTheEnd() throws {
+        let bytes = try written("""
+            (function()
+              local acc, k = {n = 0}, 0
+              return function() k = k + 1; acc.n = k; if k == 1 then return 5 end return acc end
+            end)()
+            """, count: 4)
+        #expect(try Codec.decode(lua, bytes) == 1)
+        lua.setGlobal("back")
+        #expect(try lua.holds("return back[1] == 5 and back[2] == back[4] and back[2].n == 4"))
     }
 
     @Test("ListReader reads the items in order, then the rest")

@@ -96,3 +96,21 @@ end, xs, 300)
 print("death", good, (err:gsub("pid %d+", "pid P"):gsub("PoolWorker%-%d", "PoolWorker-N")))
 ys = p:map(function(x) return -x end, xs, 300)
 print("after death", ys[1], ys[n], ys.n)
+
+-- A table returned for several items goes as it is when its chunk ends,
+-- as in small chunks, not as it was when each item returned it.
+ys = p:map(function(x)
+  acc = acc or {n = 0}
+  acc.n = acc.n + 1
+  return acc
+end, xs, 500)
+print("shared mutable result", ys[1] == ys[500], ys[1].n, ys[500].n)
+
+-- An error raised by a later item of the chunk wins over a result that
+-- cannot be sent, as in small chunks: results are sent when all ran.
+good, err = pcall(p.map, function(x)
+  if x == 650 then return io.stdout end
+  if x == 700 then error("later " .. x) end
+  return x
+end, xs, 300)
+print("raised after unsendable", good, (err:match("^[^\n]*"):gsub("pid %d+", "pid P"):gsub("PoolWorker%-%d", "PoolWorker-N")))

@@ -77,69 +77,100 @@ extension Codec {
         return items
     }
 
-    /// Writes the message of the list `{v1, ..., vk, n = k}`, one item at a
-    /// time, for values that are not in a table.
+    /// Writes the message of the list `{v1, ..., vk, n = k}` from values
+    /// taken one at a time, for values that are not in a table: a pool
+    /// worker's results, as each call returns.
     ///
-    /// The writer keeps every table and function it wrote in a table of
-    /// its own, in the stack slot it pushes when made: the encoder knows
-    /// objects by address, and one freed while the message is open could
-    /// see its address taken by the next. Leave that slot in place until
-    /// ``finish(_:)``.
+    /// Numbers, strings, booleans and nil are written as they come. From
+    /// the first other value on, the items wait in a table of the writer's
+    /// (in the stack slot it pushes when made; leave it in place) and are
+    /// written by ``finish(_:)``: tables then go as they are once every
+    /// item has run, exactly as a list encoded at the end would, and every
+    /// object the encoder knows by address stays alive while it writes.
     public final class ListWriter {
         private var encoder: Encoder
         private let count: Int
-        private var written = 0
-        /// The stack slot of the table that keeps written objects alive.
-        private let keeper: Int32
+        private var taken = 0
+        /// The first item (from 1) that waits in the table; 0 while every
+        /// item so far was written at once.
+        private var waitingFrom = 0
+        /// The stack slot of the table of waiting items.
+        private let waiting: Int32
+        /// After ``finish(_:)`` failed: the item that could not be written.
+        public private(set) var failedItem: Int?
 
         public init(_ lua: LuaState, count: Int) throws(CodecError) {
             self.count = count
             encoder = Encoder(lua)
             lua.pushNil()
-            keeper = lua.top
+            waiting = lua.top
             try encoder.beginList(count: count)
         }
 
         deinit { encoder.release() }
 
-        /// Writes the value on top of the stack as the next item.
-        ///
-        /// - Throws: ``CodecError`` for a value that cannot be sent, its
-        ///   path starting at the item's place (`[3]`); the stack is as it
-        ///   was, and the writer cannot be used after that.
-        public func append() throws(CodecError) {
-            try append(at: lua_gettop(encoder.L))
+        /// Takes the value on top of the stack as the next item.
+        public func append() {
+            append(at: lua_gettop(encoder.L))
         }
 
-        /// Writes the value at the absolute stack index `value` as the next
-        /// item; see ``append()``.
-        public func append(at value: Int32) throws(CodecError) {
-            precondition(written < count, "more items than announced")
+        /// Takes the value at the absolute stack index `value` as the next
+        /// item.
+        public func append(at value: Int32) {
+            precondition(taken < count, "more items than announced")
             // The C API only, numbers first: this runs once per item.
             let L = encoder.L
-            let type = lua_type(L, value)
-            written += 1
-            if encoder.encodeNumber(value, type: type) { return }
-            let top = lua_gettop(L)
-            do {
-                try encoder.appendItem(value, type: type, item: lua_Integer(written))
-            } catch {
-                lua_settop(L, top)
-                throw error
-            }
-            if type == LUA_TTABLE || type == LUA_TFUNCTION {
-                if lua_type(L, keeper) != LUA_TTABLE {
-                    lua_createtable(L, 0, 0)
-                    clua_replace(L, keeper)
+            taken += 1
+            if waitingFrom == 0 {
+                let type = lua_type(L, value)
+                if encoder.encodeNumber(value, type: type) { return }
+                if type == LUA_TSTRING || type == LUA_TBOOLEAN || type == LUA_TNIL {
+                    _ = encoder.encodeScalar(value, type: type)
+                    return
                 }
-                lua_pushvalue(L, value)
-                lua_rawseti(L, keeper, lua_Integer(written))
+                waitingFrom = taken
+                lua_createtable(L, Int32(min(count - taken + 1, 1 << 20)), 0)
+                clua_replace(L, waiting)
+            }
+            lua_pushvalue(L, value)
+            lua_rawseti(L, waiting, lua_Integer(taken))
+        }
+
+        /// Pushes item `item` (from 1) if it waits in the writer's table,
+        /// else nil.
+        public func pushWaiting(_ item: Int) {
+            let L = encoder.L
+            if waitingFrom > 0 && item >= waitingFrom {
+                lua_rawgeti(L, waiting, lua_Integer(item))
+            } else {
+                lua_pushnil(L)
             }
         }
 
-        /// Ends the message and lends its bytes to `body`.
+        /// Writes the waiting items, ends the message and lends its bytes
+        /// to `body`.
+        ///
+        /// - Throws: ``CodecError`` for an item that cannot be sent, its
+        ///   path starting at the item's place (`[3]`); ``failedItem`` says
+        ///   which.
         public func finish<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(CodecError) -> R {
-            precondition(written == count, "fewer items than announced")
+            precondition(taken == count, "fewer items than announced")
+            if waitingFrom > 0 {
+                let L = encoder.L
+                let top = lua_gettop(L)
+                guard lua_checkstack(L, 4) != 0 else { throw .stackOverflowSending() }
+                for item in waitingFrom...count {
+                    let type = lua_rawgeti(L, waiting, lua_Integer(item))
+                    do {
+                        try encoder.appendItem(top + 1, type: type, item: lua_Integer(item))
+                    } catch {
+                        lua_settop(L, top)
+                        failedItem = item
+                        throw error
+                    }
+                    lua_settop(L, top)
+                }
+            }
             try encoder.finishList(count: count)
             return body(encoder.out.bytes)
         }
@@ -203,7 +234,6 @@ extension Encoder {
         out.append(Codec.version)
         out.append(UInt32(1))
         out.append(UInt16(0))  // key slots used, known at the end
-        if !seeded { seedNames() }
         objectCount += 1  // the list it stands for is object 0
         guard lua_checkstack(L, 6) != 0 else { throw .stackOverflowSending() }
         out.append(Tag.table, UInt32(count))

@@ -51,9 +51,14 @@ public final class FrameReader {
     static let largestRead = 1 << 24
     /// A buffer larger than this is freed once it holds nothing, so an
     /// idle worker does not keep the memory of its largest frame.
-    static let keptCapacity = 1 << 18
+    private let keptCapacity: Int
 
-    public init() {}
+    /// `keptCapacity`: the largest buffer kept once it holds nothing
+    /// (256 KiB by default, for a worker; the host keeps more rather than
+    /// allocate again for every large answer).
+    public init(keptCapacity: Int = 1 << 18) {
+        self.keptCapacity = keptCapacity
+    }
 
     deinit { free(storage) }
 
@@ -102,7 +107,7 @@ public final class FrameReader {
         try body(UnsafeRawBufferPointer(start: storage! + from, count: length))
         if start == end {
             (start, end) = (0, 0)
-            if capacity > FrameReader.keptCapacity {
+            if capacity > keptCapacity {
                 free(storage)
                 (storage, capacity) = (nil, 0)
             }

@@ -12,7 +12,7 @@ final class Job {
     let count: Int
     var chunks: [Chunk]
     /// Registry reference of the items table (read as chunks are sent).
-    let items: Int32
+    private(set) var items: Int32
     /// Registry reference of the results table being filled; made when
     /// the first answer arrives (see ``pushResults(_:)``).
     private var results: Int32 = LUA_NOREF
@@ -82,10 +82,13 @@ final class Job {
         results = LUA_NOREF
     }
 
-    /// Frees the registry references the job holds.
+    /// Frees the registry references the job holds; a second call does
+    /// nothing (a reference freed twice would corrupt the registry's free
+    /// list).
     func release(_ lua: LuaState) {
         luaL_unref(lua.L, LuaState.registryIndex, items)
         luaL_unref(lua.L, LuaState.registryIndex, results)
+        (items, results) = (LUA_NOREF, LUA_NOREF)
         if !failureTaken { failure?.release(lua) }
         failure = nil
     }

@@ -199,7 +199,7 @@ final class WorkerSlot {
     var number: Int
     var pid: pid_t
     var socket: FileDescriptor
-    var reader = FrameReader()
+    var reader = WorkerSlot.makeReader()
     var output: [UInt8] = []
     var outputSent = 0
     /// Chunks sent and not answered, oldest (the running one) first.
@@ -217,10 +217,14 @@ final class WorkerSlot {
 
     var name: String { "PoolWorker-\(number)" }
 
+    /// The reader of a worker's answers: it keeps a buffer of up to 4 MiB
+    /// between answers, so large answers in a row do not each allocate.
+    static func makeReader() -> FrameReader { FrameReader(keptCapacity: 1 << 22) }
+
     /// Forgets everything about the worker that was in the slot.
     func clear() {
         inFlight.removeAll()
-        reader = FrameReader()
+        reader = WorkerSlot.makeReader()
         output.removeAll()
         outputSent = 0
         loadedJob = nil

@@ -208,22 +208,14 @@ final class WorkerLoop {
             lua_pushlightuserdata(L, progress)
             lua_pushinteger(L, task.header.index + Int64(i))
             lua_pushvalue(L, task.function)
+            progress.pointee = task.header.index + Int64(i)
             for _ in 0..<n { try items.next() }
             let status = lua_pcallk(L, 3 + Int32(n), Int32(n), task.handler, 0, nil)
             guard status == LUA_OK else {
                 answerFailure(task.header, item: progress.pointee, lua.popError(status: status), batched: true)
                 return
             }
-            for k in 0..<n {
-                do {
-                    try results.append(at: top + 1 + Int32(k))
-                } catch {
-                    lua_pushvalue(L, top + 1 + Int32(k))
-                    answerUnsendable(task.header, item: task.header.index + Int64(i + k),
-                                     unsendableMessage() ?? error.message)
-                    return
-                }
-            }
+            for k in 0..<n { results.append(at: top + 1 + Int32(k)) }
             lua_settop(L, top)
             i += n
         }
@@ -232,14 +224,7 @@ final class WorkerLoop {
             lua_pushvalue(L, task.function)
             try items.next()
             guard callItem(task, index: index) else { return }
-            do {
-                try results.append()
-            } catch {
-                // Named by the error of sending it alone: its path starts
-                // at the result.
-                answerUnsendable(task.header, item: index, unsendableMessage() ?? error.message)
-                return
-            }
+            results.append()
             lua_settop(L, top)
         }
         try items.finish()
@@ -252,10 +237,13 @@ final class WorkerLoop {
                 try results.finish { buffer.append(contentsOf: $0) }
             }
         } catch {
-            lua.push("\(error.message) (in the results of items \(task.header.index) to \(task.header.index + Int64(items.count) - 1))")
-            lua.pushNil()
-            encodeFailure(task.header, item: task.header.index)
-            lua.pop(2)
+            // A result that cannot be sent fails the task, not the worker,
+            // named as in a small chunk: by the error of sending it alone.
+            let item = results.failedItem ?? 1
+            results.pushWaiting(item)
+            let message = unsendableMessage() ?? error.message
+            lua.pop()
+            answerUnsendable(task.header, item: task.header.index + Int64(item - 1), message)
         }
     }
 
