@@ -129,7 +129,8 @@ extension Codec {
                     return
                 }
                 waitingFrom = taken
-                lua_createtable(L, Int32(min(count - taken + 1, 1 << 20)), 0)
+                // Indexed by item, so its array part must reach `count`.
+                lua_createtable(L, Int32(min(count, 1 << 20)), 0)
                 clua_replace(L, waiting)
             }
             lua_pushvalue(L, value)
