@@ -113,11 +113,7 @@ final class AsyncResultObject: LuaObject {
 private func resultMethod(
     _ L: OpaquePointer?, _ name: String, _ body: (AsyncResultObject, LuaMethodCall) throws(LuaRaise) -> Int32
 ) -> Int32 {
-    luaFunction(L, name: name) { lua throws(LuaRaise) in
-        let call = LuaMethodCall(lua)
-        guard let result = call.object(AsyncResultObject.self) else { throw lua.failure("the result was collected") }
-        return try body(result, call)
-    }
+    boundMethod(L, name, AsyncResultObject.self, collected: "the result was collected", body)
 }
 
 /// `0.5`, `2`, `0.001`: seconds as a script would write them.

@@ -148,6 +148,20 @@ func luaFunction(_ L: OpaquePointer?, name: String? = nil,
     }
 }
 
+/// Runs a method bound to an object of type `T` (its upvalue 1, see
+/// ``LuaObject/push(onto:methods:metamethods:fields:)``); raises
+/// `collected` when the object is gone.
+func boundMethod<T: LuaObject>(
+    _ L: OpaquePointer?, _ name: String, _ type: T.Type, collected: String,
+    _ body: (T, LuaMethodCall) throws(LuaRaise) -> Int32
+) -> Int32 {
+    luaFunction(L, name: name) { lua throws(LuaRaise) in
+        let call = LuaMethodCall(lua)
+        guard let object = call.object(T.self) else { throw lua.failure(collected) }
+        return try body(object, call)
+    }
+}
+
 private let objectMarkerKey = "__luapool"
 nonisolated(unsafe) private var objectMarkerByte: UInt8 = 0
 nonisolated(unsafe) private let objectMarker = UnsafeMutableRawPointer(&objectMarkerByte)

@@ -267,10 +267,8 @@ struct PoolCall {
 /// Runs a bound Pool method.
 private func poolMethod(_ L: OpaquePointer?, _ name: String,
                         _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
-    luaFunction(L, name: name) { lua throws(LuaRaise) in
-        let call = LuaMethodCall(lua)
-        guard let pool = call.object(PoolObject.self) else { throw lua.failure("the pool was collected") }
-        return try body(PoolCall(call: call, pool: pool))
+    boundMethod(L, name, PoolObject.self, collected: "the pool was collected") { pool, call throws(LuaRaise) in
+        try body(PoolCall(call: call, pool: pool))
     }
 }
 

@@ -93,10 +93,8 @@ private func signalMethod(_ L: OpaquePointer?, _ name: String, _ signal: Int32) 
 private func processMethod(
     _ L: OpaquePointer?, _ name: String, _ body: (ProcessObject, LuaMethodCall) throws(LuaRaise) -> Int32
 ) -> Int32 {
-    luaFunction(L, name: name) { lua throws(LuaRaise) in
-        let call = LuaMethodCall(lua)
-        guard let process = call.object(ProcessObject.self) else { throw lua.failure("the process object was collected") }
-        if process.closed, name != "close" { throw lua.failure("process object is closed") }
+    boundMethod(L, name, ProcessObject.self, collected: "the process object was collected") { process, call throws(LuaRaise) in
+        if process.closed, name != "close" { throw call.lua.failure("process object is closed") }
         return try body(process, call)
     }
 }
