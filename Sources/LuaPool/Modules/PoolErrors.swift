@@ -27,13 +27,14 @@ enum PoolErrors {
             default:
                 break  // a table (or other) error value is raised as it is
             }
-        case let .died(worker, pid, exit, item):
-            _ = lua.raise("\(worker) (pid \(pid)) died running item \(item): \(exit)")
+        case let .died(worker, pid, exit, item, running):
+            let when = running ? "running item \(item)" : "after running item \(item), before its result was sent"
+            _ = lua.raise("\(worker) (pid \(pid)) died \(when): \(exit)")
         case .interrupted:
             return interrupted(lua)
         case .terminated:
             _ = lua.raise("the pool was terminated")
-        case .unsendable(let message):
+        case .unsendable(let message), .undecodable(let message), .noWorkers(let message):
             _ = lua.raise(message)
         case .broken(let reason):
             lua.push(reason)

@@ -140,12 +140,10 @@ private func runTarget(_ lua: LuaState, target: Int32, arguments: Int32?, name: 
     return status
 }
 
-/// Before a child leaves: its pool workers are killed and its own
-/// children waited for, as at the host's exit.
+/// Before a child leaves: its pool workers leave and its own children
+/// are waited for, as at the host's exit.
 private func endChildren() {
-    fflush(nil)
-    WorkerPool.endAll()
-    ForkedProcess.endAll()
+    ExitPath.run()
 }
 
 /// `args.n` when it is a non-negative integer (read raw), else the raw

@@ -112,14 +112,10 @@ public final class ForkedProcess {
     // MARK: Every started child, for the exit handler
 
     nonisolated(unsafe) private static var live: [ForkedProcess] = []
-    nonisolated(unsafe) private static var exitHandlerInstalled = false
 
     private static func track(_ child: ForkedProcess) {
         live.append(child)
-        if !exitHandlerInstalled {
-            exitHandlerInstalled = true
-            atexit { ForkedProcess.endAll() }
-        }
+        ExitPath.install()
     }
 
     /// In a new child: its parent's children are not its own.
@@ -133,10 +129,21 @@ public final class ForkedProcess {
         return live
     }
 
-    /// At exit: SIGTERM to daemon children, then every child is waited for.
+    /// How long a daemon child has to leave after SIGTERM at exit before
+    /// it is killed.
+    static let daemonGraceSeconds = 1.0
+
+    /// At exit: SIGTERM to daemon children, SIGKILL to those still there
+    /// after ``daemonGraceSeconds``; then every child is waited for.
     static func endAll() {
         let children = live
-        for child in children where child.daemon { child.send(SIGTERM) }
+        let daemons = children.filter { $0.daemon }
+        for child in daemons { child.send(SIGTERM) }
+        let deadline = Spin.now() + Int64(daemonGraceSeconds * 1e9)
+        while daemons.contains(where: { !$0.poll() }), Spin.now() < deadline {
+            usleep(1000)
+        }
+        for child in daemons { child.send(SIGKILL) }
         for child in children where child.exit == nil {
             if let how = reap(child.pid) { child.finished(how) } else { child.finished(.exited(255)) }
         }

@@ -123,8 +123,9 @@ enum JobFailure {
     /// The task raised: its error value and traceback (registry
     /// references), the input index and the worker that ran it.
     case raised(value: Int32, traceback: String?, item: Int64, worker: String, pid: Int32)
-    /// The worker died while running `item`.
-    case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64)
+    /// The worker died while running `item` (`running`), or after it ran
+    /// `item` and before its answer was sent.
+    case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64, running: Bool)
     /// The call was stopped by Ctrl-C.
     case interrupted
     /// The pool was terminated before the call finished.
@@ -133,6 +134,10 @@ enum JobFailure {
     case unsendable(String)
     /// The pool's initializer failed: the text says where and why.
     case broken(String)
+    /// The host could not decode an answer: the text says which and why.
+    case undecodable(String)
+    /// No worker could be started (fork failed): the text says why.
+    case noWorkers(String)
 
     /// Frees the registry reference of a raised error value.
     func release(_ lua: LuaState) {

@@ -2,7 +2,7 @@
 /// byte and fixed little-endian fields; values follow as codec bytes.
 ///
 ///     host -> worker   function  jobID                      codec(function)
-///                      task      jobID chunkID first seeded seed  codec(items)
+///                      task      jobID chunkID first flags seed stream  codec(items)
 ///     worker -> host   results   jobID chunkID elapsed      codec(results)
 ///                      failure   jobID chunkID item         codec(error, traceback)
 ///                      retiring  (maxtasksperchild reached; EOF follows)
@@ -25,21 +25,28 @@ struct MessageHeader: Equatable {
     /// The input index of the chunk's first item (task), of the item that
     /// failed (failure), or the nanoseconds the chunk took (results).
     var index: Int64 = 0
-    /// Whether item i runs after `math.randomseed(seed, i)`; with how the
-    /// items are passed (task).
+    /// Whether item i runs after `math.randomseed(seed, stream + i)`; how
+    /// the items are passed; whether its answer may wait (task).
     var flags: UInt8 = 0
     var seed: Int64 = 0
+    /// With a seed: the call's number k times 2^32 (task).
+    var stream: Int64 = 0
 
     static let seededFlag: UInt8 = 1
     /// Items are argument tuples (starmap, apply), not single arguments.
     static let tuplesFlag: UInt8 = 2
     /// The items come as one table with its `n`, not as a list of values.
     static let tableFlag: UInt8 = 4
+    /// The answer may wait for the answers of the job's next chunks: the
+    /// job is a whole call (`map`, `starmap` and their async forms) that
+    /// fails as a whole when a worker dies, so an answer lost with its
+    /// worker loses nothing the caller would get.
+    static let mayWaitFlag: UInt8 = 8
 
     var byteCount: Int {
         switch kind {
         case .function: return 5
-        case .task: return 26
+        case .task: return 34
         case .results: return 17
         case .failure: return 17
         case .retiring, .ready: return 1
@@ -49,7 +56,7 @@ struct MessageHeader: Equatable {
     /// Appends the header's bytes, put together first on the stack so
     /// that the buffer grows once (a header goes with every chunk).
     func append(to buffer: inout [UInt8]) {
-        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { raw in
             var at = 0
             func put<T: FixedWidthInteger>(_ value: T) {
@@ -66,6 +73,7 @@ struct MessageHeader: Equatable {
                 put(UInt64(bitPattern: index))
                 put(flags)
                 put(UInt64(bitPattern: seed))
+                put(UInt64(bitPattern: stream))
             case .results, .failure:
                 put(job)
                 put(chunk)
@@ -88,7 +96,7 @@ struct MessageHeader: Equatable {
         case .function:
             job = u32(1)
         case .task:
-            (job, chunk, index, flags, seed) = (u32(1), u32(5), i64(9), frame[17], i64(18))
+            (job, chunk, index, flags, seed, stream) = (u32(1), u32(5), i64(9), frame[17], i64(18), i64(26))
         case .results, .failure:
             (job, chunk, index) = (u32(1), u32(5), i64(9))
         case .retiring, .ready:
@@ -97,9 +105,9 @@ struct MessageHeader: Equatable {
     }
 
     init(kind: MessageKind, job: UInt32 = 0, chunk: UInt32 = 0, index: Int64 = 0,
-         flags: UInt8 = 0, seed: Int64 = 0) {
-        (self.kind, self.job, self.chunk, self.index, self.flags, self.seed) =
-            (kind, job, chunk, index, flags, seed)
+         flags: UInt8 = 0, seed: Int64 = 0, stream: Int64 = 0) {
+        (self.kind, self.job, self.chunk, self.index, self.flags, self.seed, self.stream) =
+            (kind, job, chunk, index, flags, seed, stream)
     }
 }
 

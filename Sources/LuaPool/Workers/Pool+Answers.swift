@@ -19,7 +19,18 @@ extension WorkerPool {
             if job.cancelled {
                 dropIfCancelled(job)
             } else {
-                try storeResults(body, of: job, chunk: Int(header.chunk))
+                do {
+                    try storeResults(body, of: job, chunk: Int(header.chunk))
+                } catch let error as CodecError {
+                    // The worker answered; the host cannot read what it
+                    // sent (a function of a module not loaded here...).
+                    let chunk = job.chunks[Int(header.chunk)]
+                    job.chunks[Int(header.chunk)].failed = true
+                    if job.failure == nil {
+                        job.failure = .undecodable(
+                            "cannot receive the result of \(itemRange(chunk)): \(error.message)")
+                    }
+                }
             }
         case .failure where header.job == 0:
             try initializerFailed(body, in: slot)
@@ -111,57 +122,96 @@ extension WorkerPool {
         guard job.failure == nil else { return }
         let base = lua.top
         defer { lua.top = base }
-        guard try Wire.decode(lua, body) == 2 else { throw WorkerProtocolError() }
+        let count: Int32
+        do {
+            count = try Wire.decode(lua, body)
+        } catch {
+            // An error value the host cannot read is still an error.
+            lua.push("cannot receive the error value: \(error.message)")
+            let value = luaL_ref(lua.L, LuaState.registryIndex)
+            job.failure = .raised(value: value, traceback: nil, item: item, worker: slot.name, pid: slot.pid)
+            return
+        }
+        guard count == 2 else { throw WorkerProtocolError() }
         let traceback = lua.toString(at: -1)
         lua.pop()
         let value = luaL_ref(lua.L, LuaState.registryIndex)
         job.failure = .raised(value: value, traceback: traceback, item: item, worker: slot.name, pid: slot.pid)
     }
 
-    /// A worker's socket reached EOF or failed: reap it, fail the chunk it
-    /// was running, put back the ones it had not started, and replace it.
-    /// A worker that retired or was told to leave (join) is not an error.
+    /// `item 3`, `items 3 to 8`: the items of a chunk, for a message.
+    func itemRange(_ chunk: Job.Chunk) -> String {
+        chunk.size == 1 ? "item \(chunk.first)" : "items \(chunk.first) to \(chunk.first + Int64(chunk.size) - 1)"
+    }
+
+    /// A worker's socket reached EOF or failed: reap it, and replace it.
+    /// Its shared progress record tells which of the chunks it was sent
+    /// it had started: the last one started fails, naming the item it was
+    /// running; any before it were done but their answers went down with
+    /// the worker (only answers allowed to wait, of the same whole call,
+    /// which fails anyway), so they fail too and are never run again; the
+    /// ones after it never ran and go back to the front of the queue.
     func workerDied(_ slot: WorkerSlot) {
         let pid = slot.pid
         retire(slot)
-        let exit = reapSoon(pid)
+        let exit = reapSoon(pid) ?? .signaled(SIGKILL)
         WorkerPool.untrack(pid)
         slot.pid = 0
-        let planned = slot.retiring || state == .joining
-        let running = planned ? nil : slot.inFlight.first
-        let waiting = planned ? slot.inFlight[...] : slot.inFlight.dropFirst()
-        let item = progress[slot.index]
+        let sent = slot.inFlight
+        let last = progress[slot.index]
         slot.clear()
         if !slot.started, configuration.initializer != nil, state != .joining {
-            let how = exit.map { "\($0)" } ?? "died"
-            breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(how) in its initializer")
+            breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(exit) in its initializer")
         }
-        if let running, let job = jobs[running.job], !job.isReady {
-            job.chunks[running.chunk].done = true
-            job.chunks[running.chunk].failed = true
+        let started = sent.lastIndex { WorkerPool.key($0) == last.chunk }
+        for (position, chunk) in sent.enumerated() where position <= started ?? -1 {
+            guard let job = jobs[chunk.job], !job.isReady, !job.chunks[chunk.chunk].done else { continue }
+            job.chunks[chunk.chunk].done = true
+            job.chunks[chunk.chunk].failed = true
             if job.failure == nil {
-                let item = item > 0 ? item : job.chunks[running.chunk].first
-                job.failure = .died(worker: slot.name, pid: pid, exit: exit ?? .signaled(SIGKILL), item: item)
+                let running = position == started && last.item > 0
+                let item = running ? last.item : job.chunks[chunk.chunk].first + Int64(job.chunks[chunk.chunk].size) - 1
+                job.failure = .died(worker: slot.name, pid: pid, exit: exit, item: item, running: running)
             }
             job.outstanding -= 1
             dropIfCancelled(job)
         }
-        // Chunks sent but not started go back to the front of the queue.
-        let requeue = waiting.map { ($0.job, $0.chunk) }
+        let requeue = sent[((started ?? -1) + 1)...].map { ($0.job, $0.chunk) }
         queue.replaceSubrange(queueHead..<queueHead, with: requeue)
         if state != .joining, broken == nil { replace(slot) }
     }
 
-    /// Starts a new worker in the slot, unless the pool is ending.
+    /// The progress key of a chunk sent to a worker.
+    static func key(_ chunk: (job: UInt32, chunk: Int)) -> Int64 {
+        WorkerProgress.key(job: chunk.job, chunk: UInt32(chunk.chunk))
+    }
+
+    /// Starts a new worker in the slot, unless the pool is ending. When
+    /// the fork fails the slot stays empty (see ``startMissingWorkers()``).
     func replace(_ slot: WorkerSlot) {
         guard state != .terminated else { return }
         slot.retiring = false
-        if let fresh = try? spawnWorker(slot: slot.index) {
+        do {
+            let fresh = try spawnWorker(slot: slot.index)
             slot.number = fresh.number
             slot.pid = fresh.pid
             slot.socket = fresh.socket
             slot.started = fresh.started
+        } catch {
+            lastStartFailure = error
         }
+    }
+
+    /// Starts a worker in every empty slot. When none could be started and
+    /// no worker is left, every unfinished call fails with the reason (the
+    /// next call tries again).
+    func startMissingWorkers() {
+        guard broken == nil, state == .running || state == .closed else { return }
+        for slot in slots where slot.pid <= 0 { replace(slot) }
+        if let error = lastStartFailure, !slots.contains(where: { $0.pid > 0 }) {
+            failUnfinished(.noWorkers("cannot start a worker: \(error)"))
+        }
+        lastStartFailure = nil
     }
 
     /// Waits for a worker whose socket closed: it is exiting, so this is

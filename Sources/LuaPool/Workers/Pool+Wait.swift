@@ -19,6 +19,10 @@ extension WorkerPool {
         do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
         PoolInterrupt.arm()
         defer { PoolInterrupt.disarm() }
+        WorkerPool.reapOrphans()
+        // Workers that could not be started before (fork failed) are
+        // tried again at each call.
+        if slots.contains(where: { $0.pid <= 0 }) { startMissingWorkers() }
         var fds: [pollfd] = []
         while true {
             if PoolInterrupt.raised != 0 {
@@ -26,6 +30,10 @@ extension WorkerPool {
                 throw .interrupted
             }
             if done() { return true }
+            if !slots.contains(where: { $0.pid > 0 }) {
+                startMissingWorkers()
+                if done() { return true }
+            }
             dispatch()
             var waitMillis: Int32 = -1
             if let deadline {

@@ -32,13 +32,15 @@ public final class WorkerPool {
     var queue: [(job: UInt32, chunk: Int)] = []
     var queueHead = 0
     var nextJobID: UInt32 = 1
-    /// One shared word per slot, where its worker writes the input index of
-    /// the item it is running.
-    let progress: UnsafeMutablePointer<Int64>
+    /// One shared record per slot, where its worker writes which chunk it
+    /// started last and which item it runs.
+    let progress: UnsafeMutablePointer<WorkerProgress>
     /// The process that started the pool.
     let owner = getpid()
     /// Why the pool cannot run work any more: its initializer failed.
     public internal(set) var broken: String?
+    /// Why the last worker start failed, until it is reported.
+    var lastStartFailure: SystemError?
 
     /// Names are `PoolWorker-N`, N rising across every pool of the process.
     nonisolated(unsafe) static var workersStarted = 0
@@ -47,19 +49,30 @@ public final class WorkerPool {
     public init(_ lua: LuaState, _ configuration: Configuration) throws(SystemError) {
         self.lua = lua
         self.configuration = configuration
-        let bytes = max(1, configuration.processes) * MemoryLayout<Int64>.stride
-        guard let page = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+        guard let page = mmap(nil, WorkerPool.progressBytes(configuration), PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_ANONYMOUS, -1, 0),
               page != MAP_FAILED else { throw SystemError("mmap") }
-        progress = page.bindMemory(to: Int64.self, capacity: configuration.processes)
-        for i in 0..<configuration.processes {
-            slots.append(try spawnWorker(slot: i))
+        progress = page.bindMemory(to: WorkerProgress.self, capacity: configuration.processes)
+        do {
+            for i in 0..<configuration.processes {
+                slots.append(try spawnWorker(slot: i))
+            }
+        } catch {
+            terminate()
+            munmap(progress, WorkerPool.progressBytes(configuration))
+            throw error
         }
+        WorkerPool.register(self)
     }
 
     deinit {
-        terminate()
+        release()
         for job in jobs.values { job.release(lua) }
-        munmap(progress, max(1, configuration.processes) * MemoryLayout<Int64>.stride)
+        munmap(progress, WorkerPool.progressBytes(configuration))
+    }
+
+    private static func progressBytes(_ configuration: Configuration) -> Int {
+        max(1, configuration.processes) * MemoryLayout<WorkerProgress>.stride
     }
 
     /// The pids of the live workers.
@@ -71,7 +84,7 @@ public final class WorkerPool {
         WorkerPool.workersStarted += 1
         let number = WorkerPool.workersStarted
         let progressWord = progress + index
-        progressWord.pointee = 0
+        progressWord.pointee = WorkerProgress()
         let config = configuration
         let identity = ProcessIdentity.current.child(named: "PoolWorker-\(number)", isWorker: true)
         let pid: pid_t
@@ -97,7 +110,7 @@ public final class WorkerPool {
         child.close()
         try host.setNonBlocking(true)
         Fork.hostDescriptors.insert(host.raw)
-        WorkerPool.track(pid)
+        WorkerPool.track(pid, socket: host.raw)
         let slot = WorkerSlot(index: index, number: number, pid: pid, socket: host)
         slot.started = config.initializer == nil
         return slot
@@ -110,27 +123,37 @@ public final class WorkerPool {
     }
 
     /// Waits for the submitted work (calls still running, async results
-    /// not yet collected), then lets every worker leave and reaps it.
-    /// The pool must be closed first. Ctrl-C stops the wait.
+    /// not yet collected), then lets every worker leave and reaps it: a
+    /// worker flushes its output and leaves on end of file; one that has
+    /// not left after ``leaveGraceSeconds`` (still on work nobody waits
+    /// for) is killed. The pool must be closed first. Ctrl-C stops the
+    /// wait.
     public func join() throws(WaitError) {
         guard state == .closed else { return }
         _ = try wait { jobs.values.allSatisfy { $0.isReady || $0.cancelled } }
         state = .joining
         for slot in slots where slot.pid > 0 {
-            // A worker still on work nobody waits for is not waited for.
-            if !slot.inFlight.isEmpty { kill(slot.pid, SIGKILL) }
             // End of file on its socket: the worker's loop returns.
             shutdown(slot.socket.raw, Int32(SHUT_WR))
         }
-        _ = try wait { slots.allSatisfy { $0.pid <= 0 } }
+        if try !wait(timeout: WorkerPool.leaveGraceSeconds, until: { slots.allSatisfy { $0.pid <= 0 } }) {
+            for slot in slots where slot.pid > 0 { kill(slot.pid, SIGKILL) }
+            _ = try wait { slots.allSatisfy { $0.pid <= 0 } }
+        }
         state = .joined
+        WorkerPool.unregister(self)
     }
+
+    /// How long a worker told to leave (at `join`, at exit) has to flush
+    /// its output and leave before it is killed.
+    public static let leaveGraceSeconds = 1.0
 
     /// Kills every worker now (SIGKILL) and reaps them; unfinished calls
     /// fail.
     public func terminate() {
         guard state != .terminated, isOwner else { return }
         state = .terminated
+        WorkerPool.unregister(self)
         for slot in slots where slot.pid > 0 {
             kill(slot.pid, SIGKILL)
         }
@@ -141,12 +164,37 @@ public final class WorkerPool {
             slot.pid = 0
             slot.clear()
         }
+        failUnfinished(.terminated)
+    }
+
+    /// Lets the workers go without waiting for them, when nobody can use
+    /// the pool any more (it became garbage): idle workers get end of
+    /// file, flush their output and leave; busy ones are killed. They are
+    /// reaped at the next pool call or at exit.
+    public func release() {
+        guard state != .terminated, isOwner else { return }
+        state = .terminated
+        WorkerPool.unregister(self)
+        for slot in slots where slot.pid > 0 {
+            if !slot.inFlight.isEmpty { kill(slot.pid, SIGKILL) }
+            retire(slot)
+            WorkerPool.orphan(slot.pid)
+            slot.pid = 0
+            slot.clear()
+        }
+        failUnfinished(.terminated)
+    }
+
+    /// Fails every job not finished yet with `failure` and drops the
+    /// chunks not sent.
+    func failUnfinished(_ failure: JobFailure) {
         for job in jobs.values where job.failure == nil && !job.isReady {
-            job.failure = .terminated
+            job.failure = failure
         }
         for job in jobs.values {
             job.outstanding = 0
         }
+        for job in Array(jobs.values) { dropIfCancelled(job) }
         queue.removeAll()
         queueHead = 0
     }
@@ -155,6 +203,7 @@ public final class WorkerPool {
     func retire(_ slot: WorkerSlot) {
         guard slot.socket.raw >= 0 else { return }
         Fork.hostDescriptors.remove(slot.socket.raw)
+        if slot.pid > 0, WorkerPool.live[slot.pid] != nil { WorkerPool.live[slot.pid] = -1 }
         slot.socket.close()
         slot.socket = FileDescriptor(-1)
     }
@@ -163,33 +212,89 @@ public final class WorkerPool {
     /// object but not the workers).
     public var isOwner: Bool { getpid() == owner }
 
-    // MARK: Every worker of the process, for the exit handler
+    // MARK: Every pool and worker of the process
 
-    nonisolated(unsafe) private static var live: Set<pid_t> = []
-    nonisolated(unsafe) private static var exitHandlerInstalled = false
+    /// Every worker not reaped yet, with the host's end of its socket (-1
+    /// once closed).
+    nonisolated(unsafe) static var live: [pid_t: Int32] = [:]
+    /// Workers let go by ``release()``, not reaped yet.
+    nonisolated(unsafe) private static var orphans: [pid_t] = []
+    /// The pools that can still take work (neither joined nor terminated).
+    nonisolated(unsafe) private static var pools: [ObjectIdentifier: Weak] = [:]
 
-    static func track(_ pid: pid_t) {
-        live.insert(pid)
-        if !exitHandlerInstalled {
-            exitHandlerInstalled = true
-            atexit { WorkerPool.endAll() }
-        }
+    private struct Weak {
+        weak var pool: WorkerPool?
+    }
+
+    static func track(_ pid: pid_t, socket: Int32) {
+        live[pid] = socket
+        ExitPath.install()
     }
 
     static func untrack(_ pid: pid_t) {
-        live.remove(pid)
+        live[pid] = nil
+    }
+
+    private static func register(_ pool: WorkerPool) {
+        pools[ObjectIdentifier(pool)] = Weak(pool: pool)
+    }
+
+    private static func unregister(_ pool: WorkerPool) {
+        pools[ObjectIdentifier(pool)] = nil
+    }
+
+    /// How many pools of this process are neither joined nor terminated.
+    public static var unfinishedCount: Int {
+        pools.values.reduce(0) { $0 + ($1.pool == nil ? 0 : 1) }
+    }
+
+    private static func orphan(_ pid: pid_t) {
+        orphans.append(pid)
+    }
+
+    /// Reaps the workers let go by pools that became garbage, those that
+    /// have left.
+    static func reapOrphans() {
+        guard !orphans.isEmpty else { return }
+        orphans.removeAll { pid in
+            var status: Int32 = 0
+            let got = waitpid(pid, &status, WNOHANG)
+            guard got == pid || (got < 0 && errno == ECHILD) else { return false }
+            untrack(pid)
+            return true
+        }
     }
 
     /// In a new child: the workers it inherited the list of are not its own.
     static func forgetAll() {
         live.removeAll()
+        orphans.removeAll()
+        pools.removeAll()
     }
 
-    /// At exit: no worker outlives the host. Each is killed and reaped.
+    /// At exit: no worker outlives the host. Each gets end of file, so it
+    /// flushes its output and leaves; those still there after
+    /// ``leaveGraceSeconds`` are killed. All are reaped.
     static func endAll() {
-        for pid in live { kill(pid, SIGKILL) }
-        for pid in live { _ = reap(pid) }
+        for (_, socket) in live where socket >= 0 { shutdown(socket, Int32(SHUT_WR)) }
+        let deadline = Spin.now() + Int64(leaveGraceSeconds * 1e9)
+        var waiting = Array(live.keys)
+        while !waiting.isEmpty {
+            waiting.removeAll { pid in
+                var status: Int32 = 0
+                let got = waitpid(pid, &status, WNOHANG)
+                return got == pid || (got < 0 && errno != EINTR)
+            }
+            if waiting.isEmpty { break }
+            if Spin.now() >= deadline {
+                for pid in waiting { kill(pid, SIGKILL) }
+                for pid in waiting { _ = reap(pid) }
+                break
+            }
+            usleep(1000)
+        }
         live.removeAll()
+        orphans.removeAll()
     }
 }
 

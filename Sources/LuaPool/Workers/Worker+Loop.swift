@@ -10,16 +10,19 @@ import Glibc
 final class WorkerLoop {
     let lua: LuaState
     let socket: FileDescriptor
-    /// Where the worker writes the input index of the item it is running,
-    /// for the host to name it if the worker dies.
-    let progress: UnsafeMutablePointer<Int64>
+    /// Where the worker says which chunk it started last and which item
+    /// it runs, for the host to tell them apart if the worker dies.
+    let progress: UnsafeMutablePointer<WorkerProgress>
     var tasksLeft: Int?
 
     private let reader = FrameReader()
     private var output: [UInt8] = []
     private static let functionKey = "luapool.worker.function"
+    /// Why the function of the job in the registry could not be decoded
+    /// (its tasks fail with it), or nil.
+    private var functionError: String?
 
-    init(lua: LuaState, socket: FileDescriptor, progress: UnsafeMutablePointer<Int64>, maxTasks: Int?) {
+    init(lua: LuaState, socket: FileDescriptor, progress: UnsafeMutablePointer<WorkerProgress>, maxTasks: Int?) {
         self.lua = lua
         self.socket = socket
         self.progress = progress
@@ -55,18 +58,16 @@ final class WorkerLoop {
 
     /// Runs until the host closes the socket; returns the exit status.
     ///
-    /// Answers are batched: while more tasks are already buffered, an
-    /// answer waits in `output` (at most 64 KiB, at most a millisecond), so
-    /// a stream of small tasks costs one write per batch, not per task.
+    /// An answer leaves before the next chunk starts, unless it may wait
+    /// (see ``mayWait(before:)``): then a stream of tiny chunks costs one
+    /// write per batch, not per chunk. Whatever waits is written once the
+    /// chunks already received are done.
     func run() -> Int32 {
         while true {
             do {
-                while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {
-                    if !output.isEmpty,
-                       output.count >= 1 << 16 || Spin.now() - pendingSince >= WorkerLoop.batchNanoseconds {
-                        guard send() else { return 0 }
-                    }
-                }
+                while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {}
+            } catch is HostGone {
+                return 0
             } catch {
                 writeError("luapool worker: \(error)\n")
                 return 70
@@ -126,8 +127,38 @@ final class WorkerLoop {
 
     /// How long a finished answer may wait for the next ones.
     static let batchNanoseconds: Int64 = 1_000_000
+    /// Answers made by a chunk that ran this long or longer never wait.
+    static let quickChunkNanoseconds: Int64 = 50_000
+    /// Answers waiting in `output` beyond this many bytes are written.
+    static let batchBytes = 1 << 16
     /// When the oldest answer in `output` was made.
     private var pendingSince: Int64 = 0
+    /// The job whose answers wait in `output`, while every one of them may
+    /// wait; nil when something there must go before the next chunk.
+    private var waitingJob: UInt32?
+
+    /// Whether the answers in `output` may wait while the chunk `next`
+    /// runs: they are the answers of quick chunks of the same job, which
+    /// allows it (a whole call), made under a millisecond ago. Anything
+    /// else is written first, so a worker that dies in `next` takes no
+    /// finished answer with it that its caller would not lose anyway.
+    private func mayWait(before next: MessageHeader) -> Bool {
+        waitingJob == next.job && next.flags & MessageHeader.mayWaitFlag != 0
+            && output.count < WorkerLoop.batchBytes
+            && Spin.now() - pendingSince < WorkerLoop.batchNanoseconds
+    }
+
+    /// Notes that an answer of the chunk `task`, which ran `elapsed`
+    /// nanoseconds, was appended to `output`.
+    private func answered(_ task: MessageHeader, elapsed: Int64, wasEmpty: Bool) {
+        let quick = task.flags & MessageHeader.mayWaitFlag != 0 && elapsed < WorkerLoop.quickChunkNanoseconds
+        if wasEmpty {
+            pendingSince = Spin.now()
+            waitingJob = quick ? task.job : nil
+        } else if !quick || waitingJob != task.job {
+            waitingJob = nil
+        }
+    }
 
     private func handle(_ frame: UnsafeRawBufferPointer) throws {
         if frame.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
@@ -135,14 +166,37 @@ final class WorkerLoop {
         let body = UnsafeRawBufferPointer(rebasing: frame[header.byteCount...])
         switch header.kind {
         case .function:
-            guard try Wire.decode(lua, body) == 1 else { throw WorkerProtocolError() }
-            lua.setRegistry(WorkerLoop.functionKey)
+            receiveFunction(body)
         case .task:
+            if !output.isEmpty && !mayWait(before: header) {
+                guard send() else { throw HostGone() }
+            }
+            progress.pointee.chunk = WorkerProgress.key(job: header.job, chunk: header.chunk)
+            progress.pointee.item = header.index
             try runTask(header, body)
+            progress.pointee.item = 0
             if let left = tasksLeft { tasksLeft = left - 1 }
         default:
             throw WorkerProtocolError()
         }
+    }
+
+    /// Keeps a job's function in the registry; one that cannot be decoded
+    /// here fails the job's tasks with the reason.
+    private func receiveFunction(_ body: UnsafeRawBufferPointer) {
+        functionError = nil
+        do {
+            guard try Wire.decode(lua, body) == 1 else {
+                functionError = "bad data: the function's message holds more than one value"
+                lua.pushNil()
+                lua.setRegistry(WorkerLoop.functionKey)
+                return
+            }
+        } catch {
+            functionError = "cannot receive the function: \(error.message)"
+            lua.pushNil()
+        }
+        lua.setRegistry(WorkerLoop.functionKey)
     }
 
     /// A chunk being run, and where its pieces are on the stack.
@@ -157,16 +211,27 @@ final class WorkerLoop {
     private func runTask(_ header: MessageHeader, _ body: UnsafeRawBufferPointer) throws {
         let base = lua.top
         defer { lua.top = base }
+        if let functionError {
+            answerFailure(header, item: header.index, message: functionError)
+            return
+        }
         lua.pushMessageHandler()
         let handler = lua.top
         lua.getRegistry(WorkerLoop.functionKey)
         let task = Task(header: header, handler: handler, function: lua.top, start: Spin.now())
         // The items: a list of values, or one table with its `n` (its items
         // may have holes) for a large chunk; see Wire.valueListLimit.
-        if header.flags & MessageHeader.tableFlag != 0 {
-            try runStreamed(task, body)
-        } else {
-            try runListed(task, body)
+        do {
+            if header.flags & MessageHeader.tableFlag != 0 {
+                try runStreamed(task, body)
+            } else {
+                try runListed(task, body)
+            }
+        } catch let error as CodecError {
+            // Items this interpreter cannot decode fail the item being
+            // read, not the worker.
+            answerFailure(header, item: max(progress.pointee.item, header.index),
+                          message: "cannot receive the item: \(error.message)")
         }
     }
 
@@ -184,7 +249,6 @@ final class WorkerLoop {
             guard callItem(task, index: task.header.index + Int64(i)) else { return }
             lua.rawSet(lua_Integer(i + 1), of: results)
         }
-        progress.pointee = 0
         answerResults(task.header, resultsAt: results, count: count, elapsed: Spin.now() - task.start)
     }
 
@@ -205,14 +269,17 @@ final class WorkerLoop {
         while plain && i < items.count && lua_checkstack(L, Int32(WorkerLoop.batchSize) + 8) != 0 {
             let n = min(WorkerLoop.batchSize, items.count - i)
             clua_pushcfunction(L, clua_mapbatch)
-            lua_pushlightuserdata(L, progress)
+            lua_pushlightuserdata(L, WorkerProgress.itemPointer(progress))
             lua_pushinteger(L, task.header.index + Int64(i))
             lua_pushvalue(L, task.function)
-            progress.pointee = task.header.index + Int64(i)
-            for _ in 0..<n { try items.next() }
+            progress.pointee.item = task.header.index + Int64(i)
+            for k in 0..<n {
+                progress.pointee.item = task.header.index + Int64(i + k)
+                try items.next()
+            }
             let status = lua_pcallk(L, 3 + Int32(n), Int32(n), task.handler, 0, nil)
             guard status == LUA_OK else {
-                answerFailure(task.header, item: progress.pointee, lua.popError(status: status), batched: true)
+                answerFailure(task.header, item: progress.pointee.item, lua.popError(status: status), batched: true)
                 return
             }
             for k in 0..<n { results.append(at: top + 1 + Int32(k)) }
@@ -222,20 +289,21 @@ final class WorkerLoop {
         for i in i..<items.count {
             let index = task.header.index + Int64(i)
             lua_pushvalue(L, task.function)
+            progress.pointee.item = index
             try items.next()
             guard callItem(task, index: index) else { return }
             results.append()
             lua_settop(L, top)
         }
         try items.finish()
-        progress.pointee = 0
-        if output.isEmpty { pendingSince = Spin.now() }
-        let header = MessageHeader(kind: .results, job: task.header.job, chunk: task.header.chunk,
-                                   index: Spin.now() - task.start)
+        let elapsed = Spin.now() - task.start
+        let header = MessageHeader(kind: .results, job: task.header.job, chunk: task.header.chunk, index: elapsed)
+        let wasEmpty = output.isEmpty
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 try results.finish { buffer.append(contentsOf: $0) }
             }
+            answered(task.header, elapsed: elapsed, wasEmpty: wasEmpty)
         } catch {
             // A result that cannot be sent fails the task, not the worker,
             // named as in a small chunk: by the error of sending it alone.
@@ -251,9 +319,9 @@ final class WorkerLoop {
     /// its first result there. False when it raised: the failure is
     /// answered then.
     private func callItem(_ task: Task, index: Int64) -> Bool {
-        progress.pointee = index
+        progress.pointee.item = index
         if task.header.flags & MessageHeader.seededFlag != 0 {
-            Random.seed(lua, task.header.seed, index)
+            Random.seed(lua, task.header.seed, task.header.stream &+ index)
         }
         let arguments = task.header.flags & MessageHeader.tuplesFlag != 0 ? pushTuple(at: lua.top) : 1
         let status = lua_pcallk(lua.L, arguments, 1, task.handler, 0, nil)
@@ -280,15 +348,16 @@ final class WorkerLoop {
 
     /// Frames a small chunk's results as a list of values.
     private func answerResults(_ task: MessageHeader, resultsAt results: Int32, count: Int, elapsed: Int64) {
-        if output.isEmpty { pendingSince = Spin.now() }
         let header = MessageHeader(kind: .results, job: task.job, chunk: task.chunk, index: elapsed)
         let base = lua.top
+        let wasEmpty = output.isEmpty
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
                 lua.ensureStack(Int32(count) + 4)
                 for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
                 try Wire.encode(lua, count: Int32(count), into: &buffer)
             }
+            answered(task, elapsed: elapsed, wasEmpty: wasEmpty)
             lua.top = base
         } catch {
             lua.top = base
@@ -334,6 +403,7 @@ final class WorkerLoop {
     /// traceback; that line is dropped, so the traceback reads as for a
     /// call on its own.
     private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError, batched: Bool = false) {
+        lua.ensureStack(4)
         lua.push(error.value)
         if var traceback = error.traceback {
             if batched, traceback.hasSuffix(WorkerLoop.batchFrame) { traceback.removeLast(WorkerLoop.batchFrame.count) }
@@ -341,6 +411,17 @@ final class WorkerLoop {
         } else {
             lua.pushNil()
         }
+        encodeFailure(task, item: item)
+        lua.pop(2)
+        _ = send()
+    }
+
+    /// Answers that item `item` failed with `message`, which has no
+    /// traceback (the item never ran).
+    private func answerFailure(_ task: MessageHeader, item: Int64, message: String) {
+        lua.ensureStack(4)
+        lua.push(message)
+        lua.pushNil()
         encodeFailure(task, item: item)
         lua.pop(2)
         _ = send()
@@ -380,9 +461,12 @@ final class WorkerLoop {
         Frame.patchLength(of: &output, at: start)
     }
 
-    /// Sends `output` and empties it; false when the host is gone.
+    /// Sends `output` and empties it; false when the host is gone. What
+    /// the tasks printed goes first, so it comes before their answers.
     private func send() -> Bool {
         if output.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
+        fflush(stdout)
+        waitingJob = nil
         defer { output.removeAll(keepingCapacity: true) }
         do {
             try output.withUnsafeBytes { try socket.sendAll($0) }
@@ -396,6 +480,9 @@ final class WorkerLoop {
 struct WorkerProtocolError: Error, CustomStringConvertible {
     var description: String { "bad frame from the host" }
 }
+
+/// The host closed its end while the worker was writing.
+private struct HostGone: Error {}
 
 private func writeError(_ text: String) {
     fputs(text, stderr)

@@ -1,0 +1,23 @@
+/// What a worker is doing, in memory it shares with the host (one
+/// `MAP_SHARED` mapping per pool, one of these per worker slot). The worker
+/// writes it; the host reads it when the worker dies, to tell the chunks
+/// it finished from the one it was running and from those it never
+/// started (see Message.swift).
+struct WorkerProgress {
+    /// The chunk the worker started last, as ``key(job:chunk:)``; 0
+    /// before its first.
+    var chunk: Int64 = 0
+    /// The input index of the item it runs in that chunk; 0 once the
+    /// chunk is done.
+    var item: Int64 = 0
+
+    /// One number for a chunk of a job.
+    static func key(job: UInt32, chunk: UInt32) -> Int64 {
+        Int64(job) << 32 | Int64(chunk)
+    }
+
+    /// Where ``item`` lives, for C code that writes it (clua_mapbatch).
+    static func itemPointer(_ progress: UnsafeMutablePointer<WorkerProgress>) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(progress) + MemoryLayout<WorkerProgress>.offset(of: \.item)!
+    }
+}
