@@ -1,9 +1,10 @@
 -- Ten runs of a Monte-Carlo estimate of pi, in parallel, then their mean
 -- and standard deviation: the "ten runs to get a mean" experiment.
 --
--- The pool's seed makes run i draw its numbers after
--- math.randomseed(SEED, i), so the output is the same for any number of
--- workers:
+-- The pool's seed makes run i of the pool's first call draw its numbers
+-- after math.randomseed(SEED, i) (a second call would draw new ones,
+-- after math.randomseed(SEED, 2^32 + i)), so the output is the same for
+-- any number of workers:
 --   scripts/run examples/monte_carlo.lua
 --   scripts/run -j 1 examples/monte_carlo.lua     (same output, slower)
 local mp = require "multiprocessing"

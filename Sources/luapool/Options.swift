@@ -14,6 +14,7 @@ struct Options {
     var ignoreEnvironment = false  // -E
     var help = false               // -h, --help
     var workers: Int? = nil        // -j N, --workers N
+    var seed: Int64? = nil         // --seed N
     /// Index in argv of the script, or nil when there is none.
     var script: Int? = nil
 
@@ -26,6 +27,7 @@ struct Options {
         case unrecognized(String)
         case needsArgument(String)
         case badWorkers(option: String, value: String)
+        case badSeed(value: String)
 
         var message: String {
             switch self {
@@ -35,6 +37,8 @@ struct Options {
                 return "'\(option)' needs argument"
             case .badWorkers(let option, let value):
                 return "bad value '\(value)' for '\(option)' (a whole number from 1 to \(Options.maxWorkers) expected)"
+            case .badSeed(let value):
+                return "bad value '\(value)' for '--seed' (an integer expected)"
             }
         }
     }
@@ -77,17 +81,17 @@ struct Options {
     private mutating func parseWithValue(_ argv: [String], at i: Int) throws(Failure) -> Int {
         let arg = argv[i]
         let (name, glued): (String, String?)
-        if arg.hasPrefix("--workers") {
-            let rest = arg.dropFirst("--workers".count)
+        if let long = ["--workers", "--seed"].first(where: { arg.hasPrefix($0) }) {
+            let rest = arg.dropFirst(long.count)
             guard rest.isEmpty || rest.hasPrefix("=") else { throw .unrecognized(arg) }
-            (name, glued) = ("--workers", rest.isEmpty ? nil : String(rest.dropFirst()))
+            (name, glued) = (long, rest.isEmpty ? nil : String(rest.dropFirst()))
         } else if arg.hasPrefix("--") {
             throw .unrecognized(arg)
         } else {
             let rest = arg.dropFirst(2)
             (name, glued) = (String(arg.prefix(2)), rest.isEmpty ? nil : String(rest))
         }
-        guard ["-e", "-l", "-j", "--workers"].contains(name) else { throw .unrecognized(arg) }
+        guard ["-e", "-l", "-j", "--workers", "--seed"].contains(name) else { throw .unrecognized(arg) }
         var used = i
         let value: String
         if let glued {
@@ -104,6 +108,9 @@ struct Options {
         switch name {
         case "-e": actions.append(.execute(value))
         case "-l": actions.append(.library(value))
+        case "--seed":
+            guard let n = Int64(value) else { throw .badSeed(value: value) }
+            seed = n
         default:
             guard let n = Int(value), n >= 1, n <= Options.maxWorkers else {
                 throw .badWorkers(option: name, value: value)

@@ -15,6 +15,8 @@ let usageText = """
       -W             turn warnings on
       -j N           size of the default pool 'pool' (also --workers N;
                      default: env LUAPOOL_WORKERS, else the usable CPUs)
+      --seed N       seed of the default pool's tasks (default: env
+                     LUAPOOL_SEED, else none: each worker seeds itself)
       -h, --help     show this help and exit
       --             stop handling options
       -              stop handling options and execute stdin

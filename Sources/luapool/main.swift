@@ -2,6 +2,13 @@ import CLua
 import Glibc
 import LuaPool
 
+// A standard descriptor closed at start (`luapool s.lua >&-`) would be
+// taken by the first file or socket opened, and the script's output would
+// go into it: /dev/null takes its place.
+for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
+    _ = open("/dev/null", O_RDWR)
+}
+
 guard let lua = LuaState() else {
     reportMessage("cannot create state: not enough memory")
     exit(EXIT_FAILURE)

@@ -56,12 +56,18 @@ print("table items", ys[1], ys[n])
 ys = p:map(function(x) return function() return x end end, xs, 500)
 print("functions", ys[7](), ys[900]())
 
--- Seeds: the same numbers whatever the chunk size.
+-- Seeds: the numbers of a serial loop, whatever the chunk size (item i
+-- of call k after math.randomseed(7, k * 2^32 + i)).
 local q <close> = mp.Pool{processes = 2, seed = 7}
 local a = q:map(function() return math.random(1000000) end, xs, 300)
 local b = q:map(function() return math.random(1000000) end, xs, 7)
 ok = true
-for i = 1, n do if a[i] ~= b[i] then ok = false end end
+for i = 1, n do
+  math.randomseed(7, i)
+  if a[i] ~= math.random(1000000) then ok = false end
+  math.randomseed(7, 2^32 + i)
+  if b[i] ~= math.random(1000000) then ok = false end
+end
 print("seeded", ok)
 
 -- A failure names its item; the pool goes on.

@@ -12,6 +12,7 @@ extension MultiprocessingModule {
                 throw lua.failure("a pool cannot be created inside a pool worker (\(ProcessIdentity.current.name))")
             }
             let configuration = try readPoolArguments(lua)
+            PoolObject.collectGarbagePools(lua)
             do {
                 let workers = try WorkerPool(lua, configuration)
                 PoolObject(workers: workers, configuration: configuration).push(onto: lua)

@@ -45,7 +45,7 @@ struct PoolCall {
 
     /// `map(f, xs [, chunksize])`, `starmap(f, tuples [, chunksize])`.
     func map(tuples: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: tuples, chunkDefault: nil)
+        let job = try submitMap(tuples: tuples, chunkDefault: nil, wholeCall: true)
         try wait(job.workers) { job.workers.isReady(job.id) }
         try finish(job)
         return 1
@@ -67,7 +67,7 @@ struct PoolCall {
     }
 
     func mapAsync(tuples: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: tuples, chunkDefault: nil)
+        let job = try submitMap(tuples: tuples, chunkDefault: nil, wholeCall: true)
         AsyncResultObject(workers: job.workers, job: job.id, single: false).push(onto: lua, poolAt: LuaState.upvalueIndex(1))
         return 1
     }
@@ -76,7 +76,7 @@ struct PoolCall {
     /// generic `for`, with a closing value that drops the job when the loop
     /// is left early.
     func imap(ordered: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: false, chunkDefault: 1)
+        let job = try submitMap(tuples: false, chunkDefault: 1, wholeCall: false)
         let iterator = PoolIterator(workers: job.workers, job: job.id, ordered: ordered)
         iterator.push(onto: lua)
         return 4
@@ -131,8 +131,9 @@ struct PoolCall {
         let id: UInt32
     }
 
-    /// Reads `(f, xs [, chunksize])` and submits the calls.
-    private func submitMap(tuples: Bool, chunkDefault: Int?) throws(LuaRaise) -> Submitted {
+    /// Reads `(f, xs [, chunksize])` and submits the calls. A whole call
+    /// (map, not imap) gives all its results or fails as a whole.
+    private func submitMap(tuples: Bool, chunkDefault: Int?, wholeCall: Bool) throws(LuaRaise) -> Submitted {
         let function = call.argument(1), items = call.argument(2), chunk = call.argument(3)
         try checkFunction(at: function)
         guard lua.type(at: items) == .table else { throw lua.typeFailure(items, expected: "table") }
@@ -160,7 +161,7 @@ struct PoolCall {
         let workers = try pool.running(lua)
         return try submit(workers) { () throws(WorkerPool.SubmitError) in
             try workers.submit(function: function, items: items, count: count, tuples: tuples,
-                               chunkSize: chunkSize)
+                               chunkSize: chunkSize, wholeCall: wholeCall)
         }
     }
 

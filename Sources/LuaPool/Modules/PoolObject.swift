@@ -24,7 +24,7 @@ final class PoolObject: LuaObject {
     var isDefault: Bool { configuration == nil }
 
     func finalize(_ lua: LuaState) {
-        if let workers, workers.isOwner { workers.terminate() }
+        if let workers, workers.isOwner { workers.release() }
         workers = nil
         if let configuration {
             for ref in [configuration.initializer, configuration.initArguments] {
@@ -52,18 +52,34 @@ final class PoolObject: LuaObject {
         if let workers, !(isDefault && (workers.state == .joined || workers.state == .terminated)) {
             return workers
         }
-        let size: Int
+        PoolObject.collectGarbagePools(lua)
+        var configuration = WorkerPool.Configuration(processes: 0)
         switch PoolSize.defaultSize(lua) {
-        case .success(let n): size = n
+        case .success(let n): configuration.processes = n
+        case .failure(let error): throw lua.failure(error.message)
+        }
+        switch PoolSize.defaultSeed(lua) {
+        case .success(let seed): configuration.seed = seed
         case .failure(let error): throw lua.failure(error.message)
         }
         do {
-            let started = try WorkerPool(lua, WorkerPool.Configuration(processes: size))
+            let started = try WorkerPool(lua, configuration)
+            // Started again after join or terminate: the calls go on
+            // counting, so no seeded stream is used twice.
+            started.callsAccepted = workers?.callsAccepted ?? 0
             workers = started
             return started
         } catch {
             throw lua.failure("cannot start the pool's workers: \(error)")
         }
+    }
+
+    /// Before a pool starts while other pools of this process are neither
+    /// joined nor terminated: a full collection, so that pools which
+    /// became garbage without being closed let their workers go instead
+    /// of piling up (a loop making pools would otherwise hold thousands).
+    static func collectGarbagePools(_ lua: LuaState) {
+        if WorkerPool.unfinishedCount > 0 { _ = clua_gc(lua.L, LUA_GCCOLLECT) }
     }
 
     /// `Pool(2 processes, running)`
@@ -109,6 +125,17 @@ enum PoolSize {
             return .success(n)
         }
         return .success(cpuCount())
+    }
+
+    /// The default pool's seed: `--seed N`, else `LUAPOOL_SEED`, else none.
+    static func defaultSeed(_ lua: LuaState) -> Result<Int64?, SizeError> {
+        if let seed = DefaultPoolSeed.get(in: lua) { return .success(seed) }
+        guard let raw = getenv("LUAPOOL_SEED") else { return .success(nil) }
+        let text = String(cString: raw)
+        guard let seed = Int64(text.trimmingBlanks()) else {
+            return .failure(SizeError(message: "LUAPOOL_SEED must be an integer, got '\(text)'"))
+        }
+        return .success(seed)
     }
 
     /// The number of CPUs this process may run on (`sched_getaffinity`),

@@ -52,6 +52,14 @@ final class Job {
     /// The failure was handed to the caller, who releases it.
     var failureTaken = false
 
+    /// With a seed: the call's number k (from 0) times 2^32; item i runs
+    /// after `math.randomseed(seed, stream + i)`.
+    var stream: Int64 = 0
+
+    /// The caller takes all the results or the first failure (map, not
+    /// imap or apply): its answers may wait in a worker for the next ones.
+    var wholeCall = false
+
     /// Every chunk is back (or dropped).
     var isReady: Bool { outstanding == 0 }
 
@@ -82,13 +90,19 @@ final class Job {
         results = LUA_NOREF
     }
 
+    /// Lets go of the items and of the results made so far, once nothing
+    /// of them will be sent or given (the call failed).
+    func releaseInputs(_ lua: LuaState) {
+        luaL_unref(lua.L, LuaState.registryIndex, items)
+        luaL_unref(lua.L, LuaState.registryIndex, results)
+        (items, results) = (LUA_NOREF, LUA_NOREF)
+    }
+
     /// Frees the registry references the job holds; a second call does
     /// nothing (a reference freed twice would corrupt the registry's free
     /// list).
     func release(_ lua: LuaState) {
-        luaL_unref(lua.L, LuaState.registryIndex, items)
-        luaL_unref(lua.L, LuaState.registryIndex, results)
-        (items, results) = (LUA_NOREF, LUA_NOREF)
+        releaseInputs(lua)
         if !failureTaken { failure?.release(lua) }
         failure = nil
     }

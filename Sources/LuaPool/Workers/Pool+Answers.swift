@@ -164,7 +164,8 @@ extension WorkerPool {
             breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(exit) in its initializer")
         }
         let started = sent.lastIndex { WorkerPool.key($0) == last.chunk }
-        for (position, chunk) in sent.enumerated() where position <= started ?? -1 {
+        // The chunk started last first: its failure is the one named.
+        for (position, chunk) in sent.enumerated().reversed() where position <= started ?? -1 {
             guard let job = jobs[chunk.job], !job.isReady, !job.chunks[chunk.chunk].done else { continue }
             job.chunks[chunk.chunk].done = true
             job.chunks[chunk.chunk].failed = true

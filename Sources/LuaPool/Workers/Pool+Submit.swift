@@ -22,8 +22,11 @@ extension WorkerPool {
     /// Submits calls of the function at stack index `function` over the
     /// items `1...count` of the table at `items` (each an argument, or
     /// with `tuples` an argument list). The function is encoded once.
+    /// `wholeCall`: the caller takes all the results or the first failure
+    /// (map, not imap or apply), so answers may wait in a worker for the
+    /// next ones (see MessageHeader.mayWaitFlag).
     public func submit(function: Int32, items: Int32, count: Int, tuples: Bool,
-                       chunkSize: Int?) throws(SubmitError) -> UInt32 {
+                       chunkSize: Int?, wholeCall: Bool = false) throws(SubmitError) -> UInt32 {
         if let broken { throw .broken(broken) }
         switch state {
         case .running: break
@@ -53,8 +56,12 @@ extension WorkerPool {
         let itemsRef = luaL_ref(lua.L, LuaState.registryIndex)
         let id = nextJobID
         nextJobID &+= 1
-        jobs[id] = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
-                       count: count, chunks: chunks, items: itemsRef)
+        let job = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
+                      count: count, chunks: chunks, items: itemsRef)
+        job.wholeCall = wholeCall
+        job.stream = callsAccepted << 32
+        callsAccepted += 1
+        jobs[id] = job
         queue.append(contentsOf: chunks.indices.map { (id, $0) })
         return id
     }
@@ -117,11 +124,13 @@ extension WorkerPool {
         if let failure = job.failure {
             job.failureTaken = true
             job.cancelled = true
+            job.releaseInputs(lua)
             dropIfCancelled(job)
             return failure
         }
         jobs[id] = nil
         job.takeResults(lua)
+        job.release(lua)
         return nil
     }
 

@@ -147,10 +147,12 @@ extension WorkerPool {
         }
         var header = MessageHeader(kind: .task, job: job.id, chunk: UInt32(chunk), index: job.chunks[chunk].first)
         if job.tuples { header.flags |= MessageHeader.tuplesFlag }
+        if job.wholeCall { header.flags |= MessageHeader.mayWaitFlag }
         if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
         if let seed = job.seed {
             header.flags |= MessageHeader.seededFlag
             header.seed = seed
+            header.stream = job.stream
         }
         let start = slot.output.count
         Frame.appendHeader(length: 0, to: &slot.output)

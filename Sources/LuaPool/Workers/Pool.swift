@@ -9,7 +9,8 @@ public final class WorkerPool {
         public var processes: Int
         /// A worker leaves after this many chunks and is replaced.
         public var maxTasksPerChild: Int?
-        /// With a seed S, item i runs after `math.randomseed(S, i)`.
+        /// With a seed S, item i of the pool's k-th call (from 0) runs
+        /// after `math.randomseed(S, k * 2^32 + i)`.
         public var seed: Int64?
         /// Registry reference of a function each new worker calls first.
         public var initializer: Int32?
@@ -41,6 +42,9 @@ public final class WorkerPool {
     public internal(set) var broken: String?
     /// Why the last worker start failed, until it is reported.
     var lastStartFailure: SystemError?
+    /// The calls the pool accepted: with a seed S, item i of call k runs
+    /// after `math.randomseed(S, k * 2^32 + i)`.
+    public internal(set) var callsAccepted: Int64 = 0
 
     /// Names are `PoolWorker-N`, N rising across every pool of the process.
     nonisolated(unsafe) static var workersStarted = 0
