@@ -10,6 +10,7 @@ public enum LuaPoolModules {
         defer { lua.top = base }
         PoolObject(workers: nil, configuration: nil).push(onto: lua)
         lua.setGlobal("pool")
+        replaceExit(lua)
         guard lua.getGlobal("package") == .table,
               lua.getField("preload", of: -1) == .table else { return }
         lua.pushFunction(openMultiprocessing)

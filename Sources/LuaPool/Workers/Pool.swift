@@ -277,9 +277,11 @@ public final class WorkerPool {
     }
 
     /// At exit: no worker outlives the host. Each gets end of file, so it
-    /// flushes its output and leaves; those still there after
-    /// ``leaveGraceSeconds`` are killed. All are reaped.
+    /// finishes the chunks it holds, flushes its output and leaves; those
+    /// still there after ``leaveGraceSeconds`` are killed. All are reaped,
+    /// and every pool is left terminated.
     static func endAll() {
+        let unfinished = pools.values.compactMap(\.pool)
         for (_, socket) in live where socket >= 0 { shutdown(socket, Int32(SHUT_WR)) }
         let deadline = Spin.now() + Int64(leaveGraceSeconds * 1e9)
         var waiting = Array(live.keys)
@@ -299,6 +301,20 @@ public final class WorkerPool {
         }
         live.removeAll()
         orphans.removeAll()
+        for pool in unfinished { pool.forgetWorkers() }
+    }
+
+    /// After ``endAll()``: the workers are gone and reaped; the pool says
+    /// so, and takes no more work.
+    private func forgetWorkers() {
+        state = .terminated
+        WorkerPool.unregister(self)
+        for slot in slots where slot.pid > 0 {
+            retire(slot)
+            slot.pid = 0
+            slot.clear()
+        }
+        failUnfinished(.terminated)
     }
 }
 

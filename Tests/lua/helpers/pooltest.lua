@@ -127,4 +127,41 @@ function M.workernumber(name)
   return tonumber(tostring(name):match("^PoolWorker%-(%d+)$"))
 end
 
+-- Wall-clock seconds, from date(1): a script has no wall clock of its own
+-- (os.clock is CPU time, os.time whole seconds).
+function M.now()
+  local f = assert(io.popen("date +%s.%N"))
+  local t = f:read("n")
+  f:close()
+  return t
+end
+
+-- A side file that counts how often each task ran: `log(tag)` appends a
+-- line (from any process), `counts()` reads them back as {tag = n}.
+function M.runlog()
+  local file = os.tmpname()
+  local log = {}
+  function log.add(tag)
+    local f = assert(io.open(file, "a"))
+    f:write(tostring(tag), "\n")
+    f:close()
+  end
+  function log.counts()
+    local counts = {}
+    for line in io.lines(file) do counts[line] = (counts[line] or 0) + 1 end
+    return counts
+  end
+  -- "a=1 b=2 ..." for the tags given, in that order (0 for a tag never run).
+  function log.show(...)
+    local counts, parts = log.counts(), {}
+    for _, tag in ipairs{...} do parts[#parts + 1] = tostring(tag) .. "=" .. (counts[tostring(tag)] or 0) end
+    return table.concat(parts, " ")
+  end
+  function log.reset()
+    assert(io.open(file, "w")):close()
+  end
+  function log.remove() os.remove(file) end
+  return log
+end
+
 return M
