@@ -27,10 +27,14 @@ func integerValue(_ lua: LuaState, at index: Int32) -> lua_Integer? {
     return lua_Integer(x)
 }
 
-/// `3.5`, `'abc'`, `a table`: a bad option value, for a message.
+/// `3.5`, `'abc'`, `a table`: a bad option value, for a message. Numbers
+/// read as `tostring` gives them, but a NaN is `nan` whatever its sign
+/// bit (`tostring(0/0)` is `-nan` on x86).
 func describe(_ lua: LuaState, at index: Int32) -> String {
     switch lua.type(at: index) {
-    case .number: return lua.toString(at: index).map { $0 } ?? "a number"
+    case .number:
+        if let x = lua.toNumber(at: index), x.isNaN { return "nan" }
+        return lua.toString(at: index) ?? "a number"
     case .string: return "'\(lua.toString(at: index) ?? "")'"
     case .nil, .none: return "nil"
     default: return "a \(lua.typeNameForError(at: index))"
@@ -45,7 +49,8 @@ func readTimeout(_ call: LuaMethodCall, argument n: Int32) throws(LuaRaise) -> D
         return nil
     case .number:
         guard let seconds = call.lua.toNumber(at: index), seconds >= 0, !seconds.isNaN else {
-            throw call.lua.argumentFailure(index, "timeout must be a non-negative number of seconds")
+            throw call.lua.argumentFailure(
+                index, "timeout must be a non-negative number of seconds, got \(describe(call.lua, at: index))")
         }
         return seconds
     default:
