@@ -1,8 +1,8 @@
 import CLua
 
 // Readers of arguments that several Lua-facing functions share: options
-// tables, whole numbers, timeouts, and how a bad value is named in an
-// error message.
+// tables, whole numbers, timeouts, arguments a function does not take,
+// and how a bad value is named in an error message.
 
 /// Walks the options table at index 1 (`Pool{...}`, `Process{...}`):
 /// calls `body` with each option's name and the stack index of its value;
@@ -55,5 +55,26 @@ func readTimeout(_ call: LuaMethodCall, argument n: Int32) throws(LuaRaise) -> D
         return seconds
     default:
         throw call.lua.typeFailure(index, expected: "number")
+    }
+}
+
+extension LuaMethodCall {
+    /// Refuses values after the method's `count` arguments (the object not
+    /// counted): `bad argument #3 to 'apply_async' (no value expected, got
+    /// function)`. Extra nils pass (a call that forwards `...` may end in
+    /// some).
+    func checkNoArguments(after count: Int32) throws(LuaRaise) {
+        try lua.checkNoArguments(from: argument(count + 1))
+    }
+}
+
+extension LuaState {
+    /// Refuses a value other than nil at stack index `first` or above, for
+    /// a function that takes only the arguments below it.
+    func checkNoArguments(from first: Int32) throws(LuaRaise) {
+        guard first <= top else { return }
+        for index in first...top where type(at: index) != .nil {
+            throw argumentFailure(index, "no value expected, got \(typeNameForError(at: index))")
+        }
     }
 }

@@ -11,9 +11,11 @@ extension MultiprocessingModule {
             var options = ProcessOptions()
             switch lua.type(at: 1) {
             case .table where !lua.isCallable(at: 1):
+                try lua.checkNoArguments(from: 2)
                 try options.read(lua)
             case .function, .table, .userdata:
                 guard lua.isCallable(at: 1) else { throw lua.typeFailure(1, expected: "table or function") }
+                try lua.checkNoArguments(from: 3)
                 options.target = 1
                 if lua.type(at: 2) != .none, lua.type(at: 2) != .nil {
                     guard lua.type(at: 2) == .table else { throw lua.typeFailure(2, expected: "table") }
@@ -47,7 +49,8 @@ extension MultiprocessingModule {
     /// `active_children()`: the started children of this process that
     /// still run, in the order they started; the ended ones are reaped.
     static let activeChildren: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             let pid = getpid()
             let running = ProcessObject.running.filter { $0.creator == pid && !$0.hasEnded(lua) }
             lua.newTable(array: Int32(running.count))
@@ -62,7 +65,8 @@ extension MultiprocessingModule {
     /// `parent_process()`: `{name =, pid =}` of the process that started
     /// this one; nil in the host.
     static let parentProcess: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             guard let parent = ProcessIdentity.current.parent else {
                 lua.pushNil()
                 return 1

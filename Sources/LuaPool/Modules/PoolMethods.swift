@@ -8,17 +8,23 @@ import Glibc
 
 extension PoolObject {
     static let methods: [(String, LuaSwiftFunction)] = [
-        ("map", { L in poolMethod(L, "map") { call throws(LuaRaise) in try call.map(tuples: false) } }),
-        ("starmap", { L in poolMethod(L, "starmap") { call throws(LuaRaise) in try call.map(tuples: true) } }),
-        ("imap", { L in poolMethod(L, "imap") { call throws(LuaRaise) in try call.imap(ordered: true) } }),
-        ("imap_unordered", { L in poolMethod(L, "imap_unordered") { call throws(LuaRaise) in try call.imap(ordered: false) } }),
-        ("apply", { L in poolMethod(L, "apply") { call throws(LuaRaise) in try call.apply() } }),
-        ("apply_async", { L in poolMethod(L, "apply_async") { call throws(LuaRaise) in try call.applyAsync() } }),
-        ("map_async", { L in poolMethod(L, "map_async") { call throws(LuaRaise) in try call.mapAsync(tuples: false) } }),
-        ("starmap_async", { L in poolMethod(L, "starmap_async") { call throws(LuaRaise) in try call.mapAsync(tuples: true) } }),
-        ("close", { L in poolMethod(L, "close") { call throws(LuaRaise) in try call.close() } }),
-        ("join", { L in poolMethod(L, "join") { call throws(LuaRaise) in try call.join() } }),
-        ("terminate", { L in poolMethod(L, "terminate") { call throws(LuaRaise) in try call.terminate() } }),
+        ("map", { L in poolMethod(L, "map", takes: 3) { call throws(LuaRaise) in try call.map(tuples: false) } }),
+        ("starmap", { L in poolMethod(L, "starmap", takes: 3) { call throws(LuaRaise) in try call.map(tuples: true) } }),
+        ("imap", { L in poolMethod(L, "imap", takes: 3) { call throws(LuaRaise) in try call.imap(ordered: true) } }),
+        ("imap_unordered", { L in
+            poolMethod(L, "imap_unordered", takes: 3) { call throws(LuaRaise) in try call.imap(ordered: false) }
+        }),
+        ("apply", { L in poolMethod(L, "apply", takes: 2) { call throws(LuaRaise) in try call.apply() } }),
+        ("apply_async", { L in poolMethod(L, "apply_async", takes: 2) { call throws(LuaRaise) in try call.applyAsync() } }),
+        ("map_async", { L in
+            poolMethod(L, "map_async", takes: 3) { call throws(LuaRaise) in try call.mapAsync(tuples: false) }
+        }),
+        ("starmap_async", { L in
+            poolMethod(L, "starmap_async", takes: 3) { call throws(LuaRaise) in try call.mapAsync(tuples: true) }
+        }),
+        ("close", { L in poolMethod(L, "close", takes: 0) { call throws(LuaRaise) in try call.close() } }),
+        ("join", { L in poolMethod(L, "join", takes: 0) { call throws(LuaRaise) in try call.join() } }),
+        ("terminate", { L in poolMethod(L, "terminate", takes: 0) { call throws(LuaRaise) in try call.terminate() } }),
     ]
 
     static let metamethods: [(String, LuaSwiftFunction)] = [
@@ -264,11 +270,13 @@ struct PoolCall {
     }
 }
 
-/// Runs a bound Pool method.
-private func poolMethod(_ L: OpaquePointer?, _ name: String,
+/// Runs a bound Pool method that takes `count` arguments (the pool not
+/// counted); more are refused.
+private func poolMethod(_ L: OpaquePointer?, _ name: String, takes count: Int32,
                         _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
     boundMethod(L, name, PoolObject.self, collected: "the pool was collected") { pool, call throws(LuaRaise) in
-        try body(PoolCall(call: call, pool: pool))
+        try call.checkNoArguments(after: count)
+        return try body(PoolCall(call: call, pool: pool))
     }
 }
 
