@@ -9,6 +9,8 @@ extension MultiprocessingModule {
     static let process: LuaSwiftFunction = { L in
         luaFunction(L, name: "Process") { lua throws(LuaRaise) in
             var options = ProcessOptions()
+            // Where `args` came from, for its errors.
+            var (argument, subject): (Int32, String?) = (1, "option 'args'")
             switch lua.type(at: 1) {
             case .table where !lua.isCallable(at: 1):
                 try lua.checkNoArguments(from: 2)
@@ -17,6 +19,7 @@ extension MultiprocessingModule {
                 guard lua.isCallable(at: 1) else { throw lua.typeFailure(1, expected: "table or function") }
                 try lua.checkNoArguments(from: 3)
                 options.target = 1
+                (argument, subject) = (2, nil)
                 if lua.type(at: 2) != .none, lua.type(at: 2) != .nil {
                     guard lua.type(at: 2) == .table else { throw lua.typeFailure(2, expected: "table") }
                     options.arguments = 2
@@ -28,10 +31,11 @@ extension MultiprocessingModule {
                 throw lua.argumentFailure(1, "option 'target' must be a function, got nil")
             }
             if let arguments = options.arguments {
-                let n = argumentCount(lua, at: arguments)
-                guard n <= ProcessObject.argumentLimit else {
-                    throw lua.argumentFailure(1, "too many arguments for the target (\(n); at most \(ProcessObject.argumentLimit))")
-                }
+                // Read as pool calls read their arguments; a proxy is
+                // copied now.
+                let list = try PoolItems.read(lua, at: arguments, limit: ProcessObject.argumentLimit,
+                                              argument: argument, subject: subject)
+                if list.isProxy { options.arguments = try PoolItems.pushCopy(lua, of: list).index }
             }
             lua.pushValue(at: target)
             let targetReference = luaL_ref(lua.L, LuaState.registryIndex)

@@ -137,40 +137,53 @@ struct PoolCall {
         let id: UInt32
     }
 
-    /// Reads `(f, xs [, chunksize])` and submits the calls.
+    /// Reads `(f, xs [, chunksize])` and submits the calls. A proxy list
+    /// or tuple is sent as a plain copy (see PoolItems).
     private func submitMap(tuples: Bool, chunkDefault: Int?) throws(LuaRaise) -> Submitted {
         let function = call.argument(1), items = call.argument(2), chunk = call.argument(3)
         try checkFunction(at: function)
         guard lua.type(at: items) == .table else { throw lua.typeFailure(items, expected: "table") }
-        let count = try itemCount(at: items)
-        var chunkSize = chunkDefault
-        switch lua.type(at: chunk) {
-        case .none, .nil:
-            break
-        case .number:
-            guard let n = lua.toInteger(at: chunk), n >= 1, lua.isInteger(at: chunk) || Double(n) == lua.toNumber(at: chunk)
-            else { throw lua.argumentFailure(chunk, "chunksize must be a positive integer") }
-            chunkSize = Int(n)
-        default:
-            throw lua.typeFailure(chunk, expected: "number")
-        }
-        if tuples {
-            for i in 1...max(count, 1) where count > 0 {
-                let type = lua.rawGet(lua_Integer(i), of: items)
-                lua.pop()
-                guard type == .table else {
-                    throw lua.argumentFailure(items, "table expected at index \(i), got \(type.name)")
-                }
-            }
-        }
+        var list = try PoolItems.read(lua, at: items, limit: PoolItems.itemLimit, argument: items)
+        let chunkSize = try readChunkSize(at: chunk, count: list.count) ?? chunkDefault
+        // The default chunking makes about four chunks per worker.
+        let chunks = chunkSize.map { (list.count + $0 - 1) / $0 } ?? min(list.count, 4 * PoolSize.limit)
+        try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy)
+        let copied = list.isProxy
+        if copied { list = try PoolItems.pushCopy(lua, of: list) }
+        if tuples { list = try PoolItems.plainTuples(lua, list, owned: copied, argument: items) }
         let workers = try pool.running(lua)
         return try submit(workers) { () throws(WorkerPool.SubmitError) in
-            try workers.submit(function: function, items: items, count: count, tuples: tuples,
+            try workers.submit(function: function, items: list.index, count: list.count, tuples: tuples,
                                chunkSize: chunkSize)
         }
     }
 
-    /// Reads `(f [, args])` and submits the one call.
+    /// `chunksize`: nil when absent, else a whole number of at least 1;
+    /// one larger than the list is the list's size.
+    private func readChunkSize(at index: Int32, count: Int) throws(LuaRaise) -> Int? {
+        switch lua.type(at: index) {
+        case .none, .nil:
+            return nil
+        case .number:
+            let whole: Int?
+            if let n = integerValue(lua, at: index) {
+                whole = n >= 1 ? Int(min(n, lua_Integer(max(count, 1)))) : nil
+            } else if let x = lua.toNumber(at: index), x.isFinite, x == x.rounded(), x >= 1 {
+                whole = max(count, 1)  // a float beyond the integers
+            } else {
+                whole = nil
+            }
+            guard let whole else {
+                throw lua.argumentFailure(index, "chunksize must be a positive whole number, got \(describe(lua, at: index))")
+            }
+            return whole
+        default:
+            throw lua.typeFailure(index, expected: "number")
+        }
+    }
+
+    /// Reads `(f [, args])` and submits the one call. Proxy arguments are
+    /// sent as a plain copy.
     private func submitApply() throws(LuaRaise) -> Submitted {
         let function = call.argument(1), arguments = call.argument(2)
         try checkFunction(at: function)
@@ -178,7 +191,12 @@ struct PoolCall {
         case .none, .nil:
             lua.newTable()
         case .table:
-            lua.pushValue(at: arguments)
+            let list = try PoolItems.read(lua, at: arguments, limit: PoolItems.argumentLimit, argument: arguments)
+            if list.isProxy {
+                _ = try PoolItems.pushCopy(lua, of: list)
+            } else {
+                lua.pushValue(at: arguments)
+            }
         default:
             throw lua.typeFailure(arguments, expected: "table")
         }
@@ -215,25 +233,6 @@ struct PoolCall {
     /// A function, or a value with a `__call` metamethod.
     private func checkFunction(at index: Int32) throws(LuaRaise) {
         guard lua.isCallable(at: index) else { throw lua.typeFailure(index, expected: "function") }
-    }
-
-    /// The number of items: the table's integer field `n`, else its length.
-    private func itemCount(at items: Int32) throws(LuaRaise) -> Int {
-        guard lua.getField("n", of: items) == .number else {
-            lua.pop()
-            return lua.rawLength(at: items)
-        }
-        // An integer `n` is the count (table.pack's); another number is
-        // just a field, and the length counts.
-        guard lua.isInteger(at: -1), let n = lua.toInteger(at: -1) else {
-            lua.pop()
-            return lua.rawLength(at: items)
-        }
-        lua.pop()
-        guard n >= 0 else {
-            throw lua.argumentFailure(items, "field 'n' must not be negative")
-        }
-        return Int(n)
     }
 
     // MARK: Waiting
