@@ -19,8 +19,8 @@ print(T.show(pool.map(function(x) return x end, {1, 2, 3, 4, n = 2})))
 -- empty input
 print(T.show(pool.map(square, {n = 0})))
 print(T.show(pool.map(square, {})))
--- a float n is not the item count: #xs is
-print(T.show(select(2, pcall(function() return pool.map(square, {1, 2, n = 1.5}) end))))
+-- a number n that is not a whole number is a bad argument
+print(T.errorof(function() return pool.map(square, {1, 2, n = 1.5}) end))
 
 local p = mp.Pool(2)
 print(T.show(p:map(square, {6, 7})))

@@ -62,7 +62,7 @@ final class AsyncResultObject: LuaObject {
 
     static let methods: [(String, LuaSwiftFunction)] = [
         ("get", { L in
-            resultMethod(L, "get") { result, call throws(LuaRaise) in
+            resultMethod(L, "get", takes: 1) { result, call throws(LuaRaise) in
                 let lua = call.lua
                 let timeout = try readTimeout(call, argument: 1)
                 guard try result.wait(lua, timeout: timeout) else {
@@ -81,20 +81,20 @@ final class AsyncResultObject: LuaObject {
             }
         }),
         ("wait", { L in
-            resultMethod(L, "wait") { result, call throws(LuaRaise) in
+            resultMethod(L, "wait", takes: 1) { result, call throws(LuaRaise) in
                 let timeout = try readTimeout(call, argument: 1)
                 call.lua.push(try result.wait(call.lua, timeout: timeout))
                 return 1
             }
         }),
         ("ready", { L in
-            resultMethod(L, "ready") { result, call throws(LuaRaise) in
+            resultMethod(L, "ready", takes: 0) { result, call throws(LuaRaise) in
                 call.lua.push(try result.wait(call.lua, timeout: 0))
                 return 1
             }
         }),
         ("successful", { L in
-            resultMethod(L, "successful") { result, call throws(LuaRaise) in
+            resultMethod(L, "successful", takes: 0) { result, call throws(LuaRaise) in
                 guard try result.wait(call.lua, timeout: 0) else {
                     throw call.lua.failure("the result is not ready")
                 }
@@ -109,11 +109,16 @@ final class AsyncResultObject: LuaObject {
     ]
 }
 
-/// Runs a bound AsyncResult method.
+/// Runs a bound AsyncResult method that takes `count` arguments (the
+/// result not counted); more are refused.
 private func resultMethod(
-    _ L: OpaquePointer?, _ name: String, _ body: (AsyncResultObject, LuaMethodCall) throws(LuaRaise) -> Int32
+    _ L: OpaquePointer?, _ name: String, takes count: Int32,
+    _ body: (AsyncResultObject, LuaMethodCall) throws(LuaRaise) -> Int32
 ) -> Int32 {
-    boundMethod(L, name, AsyncResultObject.self, collected: "the result was collected", body)
+    boundMethod(L, name, AsyncResultObject.self, collected: "the result was collected") { result, call throws(LuaRaise) in
+        try call.checkNoArguments(after: count)
+        return try body(result, call)
+    }
 }
 
 /// `0.5`, `2`, `0.001`: seconds as a script would write them.

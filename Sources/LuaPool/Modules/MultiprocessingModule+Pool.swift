@@ -11,6 +11,7 @@ extension MultiprocessingModule {
             if ProcessIdentity.current.isWorker {
                 throw lua.failure("a pool cannot be created inside a pool worker (\(ProcessIdentity.current.name))")
             }
+            try lua.checkNoArguments(from: 2)
             let configuration = try readPoolArguments(lua)
             PoolObject.collectGarbagePools(lua)
             do {
@@ -28,7 +29,8 @@ extension MultiprocessingModule {
 
     /// `cpu_count()`: the CPUs this process may run on.
     static let cpuCount: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             lua.push(PoolSize.cpuCount())
             return 1
         }
@@ -36,7 +38,8 @@ extension MultiprocessingModule {
 
     /// `current_process()`: a table with `name` and `pid`.
     static let currentProcess: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             pushProcessInfo(lua, name: ProcessIdentity.current.name, pid: getpid())
             return 1
         }

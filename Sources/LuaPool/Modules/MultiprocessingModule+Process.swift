@@ -9,12 +9,17 @@ extension MultiprocessingModule {
     static let process: LuaSwiftFunction = { L in
         luaFunction(L, name: "Process") { lua throws(LuaRaise) in
             var options = ProcessOptions()
+            // Where `args` came from, for its errors.
+            var (argument, subject): (Int32, String?) = (1, "option 'args'")
             switch lua.type(at: 1) {
             case .table where !lua.isCallable(at: 1):
+                try lua.checkNoArguments(from: 2)
                 try options.read(lua)
             case .function, .table, .userdata:
                 guard lua.isCallable(at: 1) else { throw lua.typeFailure(1, expected: "table or function") }
+                try lua.checkNoArguments(from: 3)
                 options.target = 1
+                (argument, subject) = (2, nil)
                 if lua.type(at: 2) != .none, lua.type(at: 2) != .nil {
                     guard lua.type(at: 2) == .table else { throw lua.typeFailure(2, expected: "table") }
                     options.arguments = 2
@@ -26,10 +31,11 @@ extension MultiprocessingModule {
                 throw lua.argumentFailure(1, "option 'target' must be a function, got nil")
             }
             if let arguments = options.arguments {
-                let n = argumentCount(lua, at: arguments)
-                guard n <= ProcessObject.argumentLimit else {
-                    throw lua.argumentFailure(1, "too many arguments for the target (\(n); at most \(ProcessObject.argumentLimit))")
-                }
+                // Read as pool calls read their arguments; a proxy is
+                // copied now.
+                let list = try PoolItems.read(lua, at: arguments, limit: ProcessObject.argumentLimit,
+                                              argument: argument, subject: subject)
+                if list.isProxy { options.arguments = try PoolItems.pushCopy(lua, of: list).index }
             }
             lua.pushValue(at: target)
             let targetReference = luaL_ref(lua.L, LuaState.registryIndex)
@@ -47,7 +53,8 @@ extension MultiprocessingModule {
     /// `active_children()`: the started children of this process that
     /// still run, in the order they started; the ended ones are reaped.
     static let activeChildren: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             let pid = getpid()
             let running = ProcessObject.running.filter { $0.creator == pid && !$0.hasEnded(lua) }
             lua.newTable(array: Int32(running.count))
@@ -62,7 +69,8 @@ extension MultiprocessingModule {
     /// `parent_process()`: `{name =, pid =}` of the process that started
     /// this one; nil in the host.
     static let parentProcess: LuaSwiftFunction = { L in
-        luaFunction(L) { lua in
+        luaFunction(L) { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
             guard let parent = ProcessIdentity.current.parent else {
                 lua.pushNil()
                 return 1

@@ -8,17 +8,23 @@ import Glibc
 
 extension PoolObject {
     static let methods: [(String, LuaSwiftFunction)] = [
-        ("map", { L in poolMethod(L, "map") { call throws(LuaRaise) in try call.map(tuples: false) } }),
-        ("starmap", { L in poolMethod(L, "starmap") { call throws(LuaRaise) in try call.map(tuples: true) } }),
-        ("imap", { L in poolMethod(L, "imap") { call throws(LuaRaise) in try call.imap(ordered: true) } }),
-        ("imap_unordered", { L in poolMethod(L, "imap_unordered") { call throws(LuaRaise) in try call.imap(ordered: false) } }),
-        ("apply", { L in poolMethod(L, "apply") { call throws(LuaRaise) in try call.apply() } }),
-        ("apply_async", { L in poolMethod(L, "apply_async") { call throws(LuaRaise) in try call.applyAsync() } }),
-        ("map_async", { L in poolMethod(L, "map_async") { call throws(LuaRaise) in try call.mapAsync(tuples: false) } }),
-        ("starmap_async", { L in poolMethod(L, "starmap_async") { call throws(LuaRaise) in try call.mapAsync(tuples: true) } }),
-        ("close", { L in poolMethod(L, "close") { call throws(LuaRaise) in try call.close() } }),
-        ("join", { L in poolMethod(L, "join") { call throws(LuaRaise) in try call.join() } }),
-        ("terminate", { L in poolMethod(L, "terminate") { call throws(LuaRaise) in try call.terminate() } }),
+        ("map", { L in poolMethod(L, "map", takes: 3) { call throws(LuaRaise) in try call.map(tuples: false) } }),
+        ("starmap", { L in poolMethod(L, "starmap", takes: 3) { call throws(LuaRaise) in try call.map(tuples: true) } }),
+        ("imap", { L in poolMethod(L, "imap", takes: 3) { call throws(LuaRaise) in try call.imap(ordered: true) } }),
+        ("imap_unordered", { L in
+            poolMethod(L, "imap_unordered", takes: 3) { call throws(LuaRaise) in try call.imap(ordered: false) }
+        }),
+        ("apply", { L in poolMethod(L, "apply", takes: 2) { call throws(LuaRaise) in try call.apply() } }),
+        ("apply_async", { L in poolMethod(L, "apply_async", takes: 2) { call throws(LuaRaise) in try call.applyAsync() } }),
+        ("map_async", { L in
+            poolMethod(L, "map_async", takes: 3) { call throws(LuaRaise) in try call.mapAsync(tuples: false) }
+        }),
+        ("starmap_async", { L in
+            poolMethod(L, "starmap_async", takes: 3) { call throws(LuaRaise) in try call.mapAsync(tuples: true) }
+        }),
+        ("close", { L in poolMethod(L, "close", takes: 0) { call throws(LuaRaise) in try call.close() } }),
+        ("join", { L in poolMethod(L, "join", takes: 0) { call throws(LuaRaise) in try call.join() } }),
+        ("terminate", { L in poolMethod(L, "terminate", takes: 0) { call throws(LuaRaise) in try call.terminate() } }),
     ]
 
     static let metamethods: [(String, LuaSwiftFunction)] = [
@@ -131,41 +137,54 @@ struct PoolCall {
         let id: UInt32
     }
 
-    /// Reads `(f, xs [, chunksize])` and submits the calls. A whole call
+    /// Reads `(f, xs [, chunksize])` and submits the calls. A proxy list
+    /// or tuple is sent as a plain copy (see PoolItems). A whole call
     /// (map, not imap) gives all its results or fails as a whole.
     private func submitMap(tuples: Bool, chunkDefault: Int?, wholeCall: Bool) throws(LuaRaise) -> Submitted {
         let function = call.argument(1), items = call.argument(2), chunk = call.argument(3)
         try checkFunction(at: function)
         guard lua.type(at: items) == .table else { throw lua.typeFailure(items, expected: "table") }
-        let count = try itemCount(at: items)
-        var chunkSize = chunkDefault
-        switch lua.type(at: chunk) {
-        case .none, .nil:
-            break
-        case .number:
-            guard let n = lua.toInteger(at: chunk), n >= 1, lua.isInteger(at: chunk) || Double(n) == lua.toNumber(at: chunk)
-            else { throw lua.argumentFailure(chunk, "chunksize must be a positive integer") }
-            chunkSize = Int(n)
-        default:
-            throw lua.typeFailure(chunk, expected: "number")
-        }
-        if tuples {
-            for i in 1...max(count, 1) where count > 0 {
-                let type = lua.rawGet(lua_Integer(i), of: items)
-                lua.pop()
-                guard type == .table else {
-                    throw lua.argumentFailure(items, "table expected at index \(i), got \(type.name)")
-                }
-            }
-        }
+        var list = try PoolItems.read(lua, at: items, limit: PoolItems.itemLimit, argument: items)
+        let chunkSize = try readChunkSize(at: chunk, count: list.count) ?? chunkDefault
+        // The default chunking makes about four chunks per worker.
+        let chunks = chunkSize.map { (list.count + $0 - 1) / $0 } ?? min(list.count, 4 * PoolSize.limit)
+        try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy)
+        let copied = list.isProxy
+        if copied { list = try PoolItems.pushCopy(lua, of: list) }
+        if tuples { list = try PoolItems.plainTuples(lua, list, owned: copied, argument: items) }
         let workers = try pool.running(lua)
         return try submit(workers) { () throws(WorkerPool.SubmitError) in
-            try workers.submit(function: function, items: items, count: count, tuples: tuples,
+            try workers.submit(function: function, items: list.index, count: list.count, tuples: tuples,
                                chunkSize: chunkSize, wholeCall: wholeCall)
         }
     }
 
-    /// Reads `(f [, args])` and submits the one call.
+    /// `chunksize`: nil when absent, else a whole number of at least 1;
+    /// one larger than the list is the list's size.
+    private func readChunkSize(at index: Int32, count: Int) throws(LuaRaise) -> Int? {
+        switch lua.type(at: index) {
+        case .none, .nil:
+            return nil
+        case .number:
+            let whole: Int?
+            if let n = integerValue(lua, at: index) {
+                whole = n >= 1 ? Int(min(n, lua_Integer(max(count, 1)))) : nil
+            } else if let x = lua.toNumber(at: index), x.isFinite, x == x.rounded(), x >= 1 {
+                whole = max(count, 1)  // a float beyond the integers
+            } else {
+                whole = nil
+            }
+            guard let whole else {
+                throw lua.argumentFailure(index, "chunksize must be a positive whole number, got \(describe(lua, at: index))")
+            }
+            return whole
+        default:
+            throw lua.typeFailure(index, expected: "number")
+        }
+    }
+
+    /// Reads `(f [, args])` and submits the one call. Proxy arguments are
+    /// sent as a plain copy.
     private func submitApply() throws(LuaRaise) -> Submitted {
         let function = call.argument(1), arguments = call.argument(2)
         try checkFunction(at: function)
@@ -173,7 +192,12 @@ struct PoolCall {
         case .none, .nil:
             lua.newTable()
         case .table:
-            lua.pushValue(at: arguments)
+            let list = try PoolItems.read(lua, at: arguments, limit: PoolItems.argumentLimit, argument: arguments)
+            if list.isProxy {
+                _ = try PoolItems.pushCopy(lua, of: list)
+            } else {
+                lua.pushValue(at: arguments)
+            }
         default:
             throw lua.typeFailure(arguments, expected: "table")
         }
@@ -212,25 +236,6 @@ struct PoolCall {
         guard lua.isCallable(at: index) else { throw lua.typeFailure(index, expected: "function") }
     }
 
-    /// The number of items: the table's integer field `n`, else its length.
-    private func itemCount(at items: Int32) throws(LuaRaise) -> Int {
-        guard lua.getField("n", of: items) == .number else {
-            lua.pop()
-            return lua.rawLength(at: items)
-        }
-        // An integer `n` is the count (table.pack's); another number is
-        // just a field, and the length counts.
-        guard lua.isInteger(at: -1), let n = lua.toInteger(at: -1) else {
-            lua.pop()
-            return lua.rawLength(at: items)
-        }
-        lua.pop()
-        guard n >= 0 else {
-            throw lua.argumentFailure(items, "field 'n' must not be negative")
-        }
-        return Int(n)
-    }
-
     // MARK: Waiting
 
     /// Waits until `done()`; Ctrl-C raises `interrupted`.
@@ -265,11 +270,13 @@ struct PoolCall {
     }
 }
 
-/// Runs a bound Pool method.
-private func poolMethod(_ L: OpaquePointer?, _ name: String,
+/// Runs a bound Pool method that takes `count` arguments (the pool not
+/// counted); more are refused.
+private func poolMethod(_ L: OpaquePointer?, _ name: String, takes count: Int32,
                         _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
     boundMethod(L, name, PoolObject.self, collected: "the pool was collected") { pool, call throws(LuaRaise) in
-        try body(PoolCall(call: call, pool: pool))
+        try call.checkNoArguments(after: count)
+        return try body(PoolCall(call: call, pool: pool))
     }
 }
 

@@ -8,7 +8,7 @@ import Glibc
 extension ProcessObject {
     static let methods: [(String, LuaSwiftFunction)] = [
         ("start", { L in
-            processMethod(L, "start") { process, call throws(LuaRaise) in
+            processMethod(L, "start", takes: 0) { process, call throws(LuaRaise) in
                 let lua = call.lua
                 guard process.child == nil else { throw lua.failure("process already started") }
                 guard process.creator == getpid() else {
@@ -26,7 +26,7 @@ extension ProcessObject {
             }
         }),
         ("join", { L in
-            processMethod(L, "join") { process, call throws(LuaRaise) in
+            processMethod(L, "join", takes: 1) { process, call throws(LuaRaise) in
                 let lua = call.lua
                 let timeout = try readTimeout(call, argument: 1)
                 let child = try process.startedChild(call, "join")
@@ -43,7 +43,7 @@ extension ProcessObject {
             }
         }),
         ("is_alive", { L in
-            processMethod(L, "is_alive") { process, call throws(LuaRaise) in
+            processMethod(L, "is_alive", takes: 0) { process, call throws(LuaRaise) in
                 if process.child == nil {
                     call.lua.push(false)
                 } else {
@@ -56,7 +56,7 @@ extension ProcessObject {
         ("terminate", { L in signalMethod(L, "terminate", SIGTERM) }),
         ("kill", { L in signalMethod(L, "kill", SIGKILL) }),
         ("close", { L in
-            processMethod(L, "close") { process, call throws(LuaRaise) in
+            processMethod(L, "close", takes: 0) { process, call throws(LuaRaise) in
                 if process.child != nil, !process.hasEnded(call.lua) {
                     throw call.lua.failure("cannot close a process while it is still running; join or terminate it first")
                 }
@@ -81,19 +81,21 @@ extension ProcessObject {
 /// `p:terminate()` (SIGTERM) and `p:kill()` (SIGKILL): nothing when the
 /// child has already ended.
 private func signalMethod(_ L: OpaquePointer?, _ name: String, _ signal: Int32) -> Int32 {
-    processMethod(L, name) { process, call throws(LuaRaise) in
+    processMethod(L, name, takes: 0) { process, call throws(LuaRaise) in
         let child = try process.startedChild(call, name)
         if !process.hasEnded(call.lua) { child.send(signal) }
         return 0
     }
 }
 
-/// Runs a bound Process method; every method but `close` refuses a closed
-/// object.
+/// Runs a bound Process method that takes `count` arguments (the object
+/// not counted); every method but `close` refuses a closed object.
 private func processMethod(
-    _ L: OpaquePointer?, _ name: String, _ body: (ProcessObject, LuaMethodCall) throws(LuaRaise) -> Int32
+    _ L: OpaquePointer?, _ name: String, takes count: Int32,
+    _ body: (ProcessObject, LuaMethodCall) throws(LuaRaise) -> Int32
 ) -> Int32 {
     boundMethod(L, name, ProcessObject.self, collected: "the process object was collected") { process, call throws(LuaRaise) in
+        try call.checkNoArguments(after: count)
         if process.closed, name != "close" { throw call.lua.failure("process object is closed") }
         return try body(process, call)
     }

@@ -27,9 +27,8 @@ final class ProcessObject: LuaObject {
     /// its children alike) and `active_children()` can return it.
     private var selfReference: Int32?
 
-    /// The most arguments a target can be called with (Lua's stack has
-    /// room for about a million values).
-    static let argumentLimit = 100_000
+    /// The most arguments a target can be called with.
+    static let argumentLimit = PoolItems.argumentLimit
 
     /// Started and not yet seen to end, in the order they started.
     nonisolated(unsafe) static var running: [ProcessObject] = []
