@@ -9,6 +9,11 @@ enum PoolErrors {
         return LuaRaise()
     }
 
+    /// A pool called from a finalizer or hook while a pool call waits.
+    static func busy(_ lua: LuaState) -> LuaRaise {
+        lua.failure("the pool is busy: a finalizer or hook called it while it was waiting")
+    }
+
     /// Pushes the error a failed job raises. With `release`, the failure's
     /// registry reference is freed (the caller will not raise it again).
     static func raise(_ failure: JobFailure, _ lua: LuaState, release: Bool) -> LuaRaise {

@@ -111,21 +111,27 @@ struct PoolCall {
     /// Joins a closed pool; Ctrl-C or a failed system call terminates it
     /// instead and raises.
     static func join(_ lua: LuaState, _ pool: PoolObject, _ workers: WorkerPool) throws(LuaRaise) {
-        pool.busy = true
-        defer { pool.busy = false }
         do throws(WorkerPool.WaitError) {
             try workers.join()
         } catch {
-            workers.terminate()
             switch error {
-            case .interrupted: throw PoolErrors.interrupted(lua)
-            case .system(let error): throw lua.failure("join: \(error)")
+            case .busy: throw PoolErrors.busy(lua)
+            case .interrupted:
+                workers.terminate()
+                throw PoolErrors.interrupted(lua)
+            case .system(let error):
+                workers.terminate()
+                throw lua.failure("join: \(error)")
             }
         }
     }
 
     func terminate() throws(LuaRaise) -> Int32 {
-        if let workers = pool.workers, workers.isOwner { workers.terminate() }
+        guard let workers = pool.workers, workers.isOwner else { return 0 }
+        // From a finalizer or hook inside a wait: the wait's workers
+        // cannot be pulled from under it.
+        if WorkerPool.isWaiting { throw PoolErrors.busy(lua) }
+        workers.terminate()
         return 0
     }
 
@@ -245,15 +251,12 @@ struct PoolCall {
 
     static func wait(_ lua: LuaState, _ pool: PoolObject?, _ workers: WorkerPool, timeout: Double? = nil,
                      _ done: () -> Bool) throws(LuaRaise) -> Bool {
-        if pool?.busy == true {
-            throw lua.failure("the pool is busy: a finalizer or hook called it while it was waiting")
-        }
-        pool?.busy = true
-        defer { pool?.busy = false }
         do throws(WorkerPool.WaitError) {
             return try workers.wait(timeout: timeout, until: done)
         } catch {
             switch error {
+            case .busy:
+                throw PoolErrors.busy(lua)
             case .interrupted:
                 throw PoolErrors.interrupted(lua)
             case .system(let error):
@@ -286,6 +289,7 @@ private let closePool: LuaSwiftFunction = { L in
     luaFunction(L) { lua throws(LuaRaise) in
         guard let pool = PoolObject.get(lua, at: 1), let workers = pool.workers, workers.isOwner else { return 0 }
         if lua.type(at: 2) != .nil && lua.type(at: 2) != .none {
+            if WorkerPool.isWaiting { throw PoolErrors.busy(lua) }
             workers.terminate()
             return 0
         }

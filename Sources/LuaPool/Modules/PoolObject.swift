@@ -13,8 +13,6 @@ final class PoolObject: LuaObject {
     /// How to start the workers: nil for the default pool, whose size is
     /// read at its first use.
     let configuration: WorkerPool.Configuration?
-    /// A call of this pool is waiting (a finalizer must not start another).
-    var busy = false
 
     init(workers: WorkerPool?, configuration: WorkerPool.Configuration?) {
         self.workers = workers
@@ -39,9 +37,7 @@ final class PoolObject: LuaObject {
         if ProcessIdentity.current.isWorker {
             throw lua.failure("a pool cannot be used inside a pool worker (\(ProcessIdentity.current.name))")
         }
-        if busy {
-            throw lua.failure("the pool is busy: a finalizer or hook called it while it was waiting")
-        }
+        if WorkerPool.isWaiting { throw PoolErrors.busy(lua) }
         if let workers, !workers.isOwner {
             // Inherited across a fork: the workers are the parent's.
             guard isDefault else {

@@ -35,6 +35,7 @@ extension ProcessObject {
                 } catch {
                     switch error {
                     case .interrupted: throw PoolErrors.interrupted(lua)
+                    case .busy: throw PoolErrors.busy(lua)
                     case .system(let failure): throw lua.failure("cannot wait for \(process.name): \(failure)")
                     }
                 }

@@ -8,12 +8,22 @@ extension WorkerPool {
         case interrupted
         /// A system call failed.
         case system(SystemError)
+        /// A wait is already running in this process: this one was called
+        /// from inside it (a finalizer or a hook that ran while it read an
+        /// answer), where it would tear the outer wait's state.
+        case busy
     }
+
+    /// Whether a wait of some pool is running in this process.
+    nonisolated(unsafe) public private(set) static var isWaiting = false
 
     /// Sends work and reads answers until `done()` holds or `timeout`
     /// seconds pass (nil: no limit). Returns whether `done()` holds.
     public func wait(timeout: Double? = nil, until done: () -> Bool) throws(WaitError) -> Bool {
         // A timeout beyond a few years is no timeout.
+        guard !WorkerPool.isWaiting else { throw .busy }
+        WorkerPool.isWaiting = true
+        defer { WorkerPool.isWaiting = false }
         let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         let interruptFD: FileDescriptor
         do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
