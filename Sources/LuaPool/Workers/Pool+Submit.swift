@@ -69,9 +69,9 @@ extension WorkerPool {
         lua.rawGet(lua_Integer(job.items), of: LuaState.registryIndex)
         let items = lua.top
         let start = buffer.count
-        do {
+        do throws(CodecError) {
             if n <= Wire.valueListLimit {
-                lua.ensureStack(Int32(n) + 4)
+                guard lua.ensureStack(Int32(n) + 4) else { throw CodecError.stackOverflowSending() }
                 for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
                 try Wire.encode(lua, count: Int32(n), into: &buffer)
             } else {

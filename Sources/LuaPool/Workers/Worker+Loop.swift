@@ -39,7 +39,11 @@ final class WorkerLoop {
         var count: Int32 = 0
         if let arguments {
             lua.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
-            count = pushTuple(at: lua.top)
+            guard let n = pushTuple(at: lua.top) else {
+                answerFailure(MessageHeader(kind: .task), item: 0, tooManyResults())
+                return false
+            }
+            count = n
         }
         output.removeAll(keepingCapacity: true)
         do {
@@ -255,7 +259,14 @@ final class WorkerLoop {
         if task.header.flags & MessageHeader.seededFlag != 0 {
             Random.seed(lua, task.header.seed, index)
         }
-        let arguments = task.header.flags & MessageHeader.tuplesFlag != 0 ? pushTuple(at: lua.top) : 1
+        var arguments: Int32 = 1
+        if task.header.flags & MessageHeader.tuplesFlag != 0 {
+            guard let count = pushTuple(at: lua.top) else {
+                answerFailure(task.header, item: index, tooManyResults())
+                return false
+            }
+            arguments = count
+        }
         let status = lua_pcallk(lua.L, arguments, 1, task.handler, 0, nil)
         if status == LUA_OK { return true }
         answerFailure(task.header, item: index, lua.popError(status: status))
@@ -263,19 +274,27 @@ final class WorkerLoop {
     }
 
     /// Replaces the table on top of the stack with its values `1...n`
-    /// (`n` from its field `n`, else its length); returns how many.
-    private func pushTuple(at tuple: Int32) -> Int32 {
+    /// (`n` from its field `n`, else its length); returns how many. Nil,
+    /// leaving the table, when Lua's stack cannot take them, as
+    /// `table.unpack` fails (see ``tooManyResults()``).
+    private func pushTuple(at tuple: Int32) -> Int32? {
         var count = lua.rawLength(at: tuple)
         if lua.getField("n", of: tuple) == .number, let n = lua.toInteger(at: -1) {
             count = Int(max(0, n))
         }
         lua.pop()
-        lua.ensureStack(Int32(min(count, 8000)) + 2)
+        guard count < Int(Int32.max), lua.ensureStack(Int32(count) + 1) else { return nil }
         for k in 1...max(count, 1) where count > 0 {
             lua.rawGet(lua_Integer(k), of: tuple)
         }
         lua.remove(at: tuple)
         return Int32(count)
+    }
+
+    /// The error of `table.unpack` for more values than Lua's stack takes.
+    private func tooManyResults() -> LuaError {
+        lua.push("too many results to unpack")
+        return lua.popError(status: LUA_ERRRUN)
     }
 
     /// Frames a small chunk's results as a list of values.
