@@ -38,6 +38,20 @@ extension CodecError {
         CodecError(.tooDeep, "cannot send value: Lua stack overflow")
     }
 
+    /// Lua's own text for a failed allocation.
+    @inline(never)
+    static func outOfMemory() -> CodecError {
+        CodecError(.outOfMemory, "not enough memory")
+    }
+
+    /// A message of `length` bytes where at most `limit` go: one value,
+    /// or `values` values together.
+    @inline(never)
+    static func tooLargeToSend(_ length: Int, limit: Int, values: Int = 1) -> CodecError {
+        let what = values == 1 ? "value of \(length) bytes" : "\(values) values in one message of \(length) bytes"
+        return CodecError(.tooLarge, "cannot send \(what) (the limit is \(limit) bytes)")
+    }
+
     // MARK: Decoding
 
     @inline(never)
@@ -74,6 +88,13 @@ extension CodecError {
     @inline(never)
     static func tooDeepToLoad(at offset: Int) -> CodecError {
         badData("nested deeper than \(Codec.maxDepth) levels", at: offset)
+    }
+
+    /// More values than Lua's stack takes, in the words of
+    /// `luaL_checkstack`.
+    @inline(never)
+    static func stackOverflowLoading(_ count: Int) -> CodecError {
+        CodecError(.stackOverflow, "stack overflow (cannot load \(count) values)")
     }
 
     @inline(never)

@@ -5,7 +5,9 @@ import CLua
 
 extension MultiprocessingModule {
     /// `dumps(v)`: the bytes of `v` as a string. Raises `cannot send ...`
-    /// (with the caller's position) for a value the codec refuses.
+    /// (with the caller's position) for a value the codec refuses, and
+    /// `not enough memory` (with no position, as Lua's own memory errors)
+    /// when the bytes cannot be allocated.
     static let dumps: LuaSwiftFunction = { L in
         guard let L else { return 0 }
         let lua = LuaState(borrowing: L)
@@ -15,6 +17,9 @@ extension MultiprocessingModule {
                 lua.push(bytes: bytes)
                 return 1
             }
+        } catch where error.code == .outOfMemory {
+            lua.push(error.message)
+            return lua.raiseValue(at: -1)
         } catch {
             return lua.raise(error.message)
         }

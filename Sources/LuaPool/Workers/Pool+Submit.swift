@@ -88,11 +88,10 @@ extension WorkerPool {
 
     /// Which item of `first..<first+count` cannot be sent, and why.
     private func unsendableItem(_ items: Int32, from first: Int, count: Int) -> String? {
-        var scratch: [UInt8] = []
         for i in first..<(first + count) {
             lua.rawGet(lua_Integer(i), of: items)
             defer { lua.pop() }
-            do { try Wire.encode(lua, count: 1, into: &scratch) } catch {
+            do { try Wire.check(lua) } catch {
                 return error.message(root: "items[\(i)]")
             }
         }

@@ -238,7 +238,7 @@ final class WorkerLoop {
                                    index: Spin.now() - task.start)
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try results.finish { buffer.append(contentsOf: $0) }
+                try Wire.finish(results, into: &buffer)
             }
         } catch {
             // A result that cannot be sent fails the task, not the worker,
@@ -377,21 +377,34 @@ final class WorkerLoop {
             let text = lua.toString(at: -2) ?? "(error object is a \(lua.typeNameForError(at: -2)) value)"
             lua.push(text)
             lua.pushValue(at: -2)
-            try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try Wire.encode(lua, count: 2, into: &buffer)
+            do {
+                try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                    try Wire.encode(lua, count: 2, into: &buffer)
+                }
+            } catch {
+                // Too large even as text: the host hears why instead.
+                lua.push(error.code != .tooLarge ? error.message
+                         : "error message of \(text.utf8.count) bytes is too large to send (the limit is \(Wire.maxMessageLength) bytes)")
+                lua.pushNil()
+                try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                    try Wire.encode(lua, count: 2, into: &buffer)
+                }
+                lua.pop(2)
             }
             lua.pop(2)
         }
     }
 
     /// Appends a frame: `header`, then what `body` appends; nothing when
-    /// `body` fails.
+    /// `body` fails or the frame would be over ``Frame/maxLength``.
     private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(CodecError) -> Void) throws(CodecError) {
         let start = output.count
         output.append(contentsOf: [0, 0, 0, 0])
         header.append(to: &output)
-        do {
+        do throws(CodecError) {
             try body(&output)
+            let length = output.count - start - Frame.headerLength
+            guard length <= Frame.maxLength else { throw CodecError.tooLargeToSend(length, limit: Frame.maxLength) }
         } catch {
             output.removeSubrange(start...)
             throw error
