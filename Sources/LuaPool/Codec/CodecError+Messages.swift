@@ -117,9 +117,11 @@ extension CodecError {
         badData("cannot load function: \(error.message)", at: offset)
     }
 
+    /// What `loads` refuses unless given `{functions = true}`.
     @inline(never)
     static func refused(_ what: String) -> CodecError {
-        CodecError(.functionRefused, "cannot load \(what): option 'functions' is false")
+        CodecError(.functionRefused,
+                   "cannot load \(what): functions are refused (pass {functions = true} to load them from a trusted source)")
     }
 
     @inline(never)
