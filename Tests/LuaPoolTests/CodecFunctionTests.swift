@@ -10,7 +10,7 @@ struct CodecFunctionTests {
 
     init() throws {
         lua = try makeCodecLua()
-        try lua.run("function rt(...) return mp.loads(mp.dumps(...)) end")
+        try lua.run("function rt(...) return mp.loads(mp.dumps(...), {functions = true}) end")
     }
 
     @Test func upvaluesGoByValue() throws {
@@ -141,7 +141,7 @@ struct CodecFunctionTests {
             _ = try Codec.decode(lua, bytes, allowFunctions: false)
             Issue.record("decoded a function with functions disallowed")
         } catch {
-            #expect(error.message == "cannot load function: option 'functions' is false")
+            #expect(error.message == "cannot load function: functions are refused (pass {functions = true} to load them from a trusted source)")
             #expect(error.code == .functionRefused)
         }
     }

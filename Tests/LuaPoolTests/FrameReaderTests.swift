@@ -77,5 +77,10 @@ struct FrameReaderTests {
         let header: [UInt8] = [0x01, 0x00, 0x00, 0x40]  // 1 GiB + 1
         header.withUnsafeBytes { reader.append($0) }
         #expect(throws: FrameReader.OversizedFrame.self) { try reader.next { _ in } }
+        do {
+            _ = try reader.next { _ in }
+        } catch {
+            #expect("\(error)" == "frame of 1073741825 bytes is over the limit of 1073741824")
+        }
     }
 }

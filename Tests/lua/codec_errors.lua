@@ -26,11 +26,13 @@ check("bad data: empty string", mp.loads, "")
 check("bad data: unsupported format version 2 (expected 1)", mp.loads, "\2")
 check("bad data: truncated at byte 8", mp.loads, mp.dumps(12345):sub(1, -2))
 check("bad data: bytes after the last value at byte 9", mp.loads, mp.dumps(1) .. "!")
-check("cannot load function: option 'functions' is false", mp.loads, mp.dumps(function() end), {functions = false})
+check("cannot load function: functions are refused (pass {functions = true} to load them from a trusted source)", mp.loads, mp.dumps(function() end), {functions = false})
+check("cannot load function: functions are refused (pass {functions = true} to load them from a trusted source)", mp.loads, mp.dumps(function() end))
 
 -- a bit flipped in a function's bytecode
 local s = mp.dumps(function() return 1 end)
-check("bad data: function checksum mismatch at byte 7", mp.loads, s:sub(1, 40) .. string.char(s:byte(41) ~ 4) .. s:sub(42))
+check("bad data: function checksum mismatch at byte 7", mp.loads, s:sub(1, 40) .. string.char(s:byte(41) ~ 4) .. s:sub(42),
+      {functions = true})
 
 -- argument errors and positions, as lauxlib words them
 local ok, err = pcall(function() return mp.loads() end)

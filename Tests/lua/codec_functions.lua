@@ -1,6 +1,6 @@
 -- Functions through mp.dumps / mp.loads: bytecode, upvalues, sharing, names.
 local mp = require "multiprocessing"
-local function rt(v) return mp.loads(mp.dumps(v)) end
+local function rt(v) return mp.loads(mp.dumps(v), {functions = true}) end
 
 -- upvalues by value
 local base = 10
@@ -44,6 +44,6 @@ assert(encode({1, 2}) == "[1,2]")
 -- functions = false refuses any function, and is fine for plain data
 assert(mp.loads(mp.dumps({1, "two"}), {functions = false})[2] == "two")
 local ok2, err2 = pcall(mp.loads, mp.dumps(print), {functions = false})
-assert(not ok2 and err2 == "cannot load C function '_G.print': option 'functions' is false", err2)
+assert(not ok2 and err2 == "cannot load C function '_G.print': functions are refused (pass {functions = true} to load them from a trusted source)", err2)
 
 print("ok")

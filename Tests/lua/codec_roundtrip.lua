@@ -1,6 +1,6 @@
 -- mp.dumps / mp.loads: every kind of value there and back, exactly.
 local mp = require "multiprocessing"
-local function rt(v) return mp.loads(mp.dumps(v)) end
+local function rt(v) return mp.loads(mp.dumps(v), {functions = true}) end
 
 -- nil, booleans, numbers: integers and floats kept apart
 assert(rt(nil) == nil and rt(true) == true and rt(false) == false)

@@ -51,8 +51,9 @@ struct Decoder {
         guard keySlotCount <= Codec.keySlots else { throw .badData("too many key slots", at: 5) }
         try announce(count)
         let base = lua.top
-        guard count < 1_000_000, lua_checkstack(L, Int32(count + keySlotCount) + 8) != 0 else {
-            throw .badData("too many values", at: 1)
+        guard count < Codec.maxValues else { throw .badData("too many values", at: 1) }
+        guard lua_checkstack(L, Int32(count + keySlotCount) + 8) != 0 else {
+            throw .stackOverflowLoading(count)
         }
         lua_settop(L, base + 1 + Int32(keySlotCount))
         memo = base + 1

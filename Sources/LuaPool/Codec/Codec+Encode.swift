@@ -78,9 +78,9 @@ struct Encoder {
     mutating func encodeMessage(first: Int32, count: Int32) throws(CodecError) {
         let base = lua.top
         defer { lua.top = base }
-        out.append(Codec.version)
-        out.append(UInt32(count))
-        out.append(UInt16(0))  // key slots used, known at the end
+        try out.append(Codec.version)
+        try out.append(UInt32(count))
+        try out.append(UInt16(0))  // key slots used, known at the end
         for i in 0..<count {
             do throws(CodecError) {
                 try encodeValue(first + i, depth: 1)
@@ -98,7 +98,7 @@ struct Encoder {
     /// than its container (`depth` 1 for the values of the message).
     mutating func encodeValue(_ index: Int32, depth: Int) throws(CodecError) {
         let type = lua_type(L, index)
-        if encodeScalar(index, type: type) { return }
+        if try encodeScalar(index, type: type) { return }
         switch type {
         case LUA_TTABLE:
             try encodeTable(index, depth: depth)
@@ -112,12 +112,12 @@ struct Encoder {
     /// Writes a number and returns true; false for other types. The
     /// common case of arrays and records, kept small enough to inline.
     @inline(__always)
-    mutating func encodeNumber(_ index: Int32, type: Int32) -> Bool {
+    mutating func encodeNumber(_ index: Int32, type: Int32) throws(CodecError) -> Bool {
         guard type == LUA_TNUMBER else { return false }
         if lua_isinteger(L, index) != 0 {
-            encodeInteger(lua_tointegerx(L, index, nil))
+            try encodeInteger(lua_tointegerx(L, index, nil))
         } else {
-            out.append(Tag.float, lua_tonumberx(L, index, nil).bitPattern)
+            try out.append(Tag.float, lua_tonumberx(L, index, nil).bitPattern)
         }
         return true
     }
@@ -126,16 +126,16 @@ struct Encoder {
     /// returns false for the other types. Inlined into the loops over
     /// tables, where most values are these.
     @inline(__always)
-    mutating func encodeScalar(_ index: Int32, type: Int32) -> Bool {
+    mutating func encodeScalar(_ index: Int32, type: Int32) throws(CodecError) -> Bool {
         switch type {
         case LUA_TNUMBER:
-            return encodeNumber(index, type: type)
+            return try encodeNumber(index, type: type)
         case LUA_TSTRING:
-            encodeString(index)
+            try encodeString(index)
         case LUA_TBOOLEAN:
-            out.append(lua_toboolean(L, index) != 0 ? Tag.true : Tag.false)
+            try out.append(lua_toboolean(L, index) != 0 ? Tag.true : Tag.false)
         case LUA_TNIL:
-            out.append(Tag.nil)
+            try out.append(Tag.nil)
         default:
             return false
         }
@@ -143,56 +143,56 @@ struct Encoder {
     }
 
     @inline(__always)
-    private mutating func encodeInteger(_ value: lua_Integer) {
+    private mutating func encodeInteger(_ value: lua_Integer) throws(CodecError) {
         if value >= -128 && value <= 127 {
-            out.append(Tag.int8, Int8(truncatingIfNeeded: value))
+            try out.append(Tag.int8, Int8(truncatingIfNeeded: value))
         } else if value >= lua_Integer(Int32.min) && value <= lua_Integer(Int32.max) {
-            out.append(Tag.int32, Int32(truncatingIfNeeded: value))
+            try out.append(Tag.int32, Int32(truncatingIfNeeded: value))
         } else {
-            out.append(Tag.int64, value)
+            try out.append(Tag.int64, value)
         }
     }
 
     /// Reads the string with its length: never `String`, never a number
     /// conversion.
     @inline(__always)
-    private mutating func encodeString(_ index: Int32) {
+    private mutating func encodeString(_ index: Int32) throws(CodecError) {
         var length = 0
         let bytes = lua_tolstring(L, index, &length)!
-        out.reserve(9 + length)
+        try out.reserve(9 + length)
         if length <= Int(UInt8.max) {
-            out.append(Tag.string8, UInt8(length))
+            out.appendReserved(Tag.string8, UInt8(length))
         } else if length <= Int(UInt32.max) {
-            out.append(Tag.string32, UInt32(length))
+            out.appendReserved(Tag.string32, UInt32(length))
         } else {
-            out.append(Tag.string64, UInt64(length))
+            out.appendReserved(Tag.string64, UInt64(length))
         }
-        out.append(UnsafeRawPointer(bytes), count: length)
+        try out.append(UnsafeRawPointer(bytes), count: length)
     }
 
     /// A key string: through the key slots when short. The slot is chosen
     /// by address, so a key met again is usually still there.
     @inline(__always)
-    private mutating func encodeKeyString(_ index: Int32) {
+    private mutating func encodeKeyString(_ index: Int32) throws(CodecError) {
         var length = 0
         let bytes = lua_tolstring(L, index, &length)!
         guard length <= Codec.maxKeyLength else {
-            encodeString(index)
+            try encodeString(index)
             return
         }
         let keySlots = self.keySlots ?? makeKeySlots()
         let hash = UInt64(UInt(bitPattern: bytes)) &* 0x9E37_79B9_7F4A_7C15
         let slot = Int(truncatingIfNeeded: hash >> 56)
         if keySlots[slot] == UnsafePointer(bytes) {
-            out.append(Tag.keyRef, UInt8(slot))
+            try out.append(Tag.keyRef, UInt8(slot))
             return
         }
+        try out.reserve(3 + length)
         keySlots[slot] = UnsafePointer(bytes)
         keySlotsUsed = max(keySlotsUsed, slot + 1)
-        out.reserve(3 + length)
-        out.append(Tag.keyDef, UInt8(slot))
-        out.append(UInt8(length))
-        out.append(UnsafeRawPointer(bytes), count: length)
+        out.appendReserved(Tag.keyDef, UInt8(slot))
+        try out.append(UInt8(length))
+        try out.append(UnsafeRawPointer(bytes), count: length)
     }
 
     /// One pass of `lua_next`: Lua visits the array part first, in order,
@@ -201,8 +201,8 @@ struct Encoder {
     private mutating func encodeTable(_ t: Int32, depth: Int) throws(CodecError) {
         guard try beginObject(t, depth: depth) else { return }
         let tagOffset = out.count
-        out.append(Tag.table, UInt32(0))  // both counts are patched at the end
-        out.append(UInt32(0))
+        try out.append(Tag.table, UInt32(0))  // both counts are patched at the end
+        try out.append(UInt32(0))
         var items: lua_Integer = 0
         var pairs = 0
         lua_pushnil(L)
@@ -211,7 +211,7 @@ struct Encoder {
             if pairs == 0, lua_isinteger(L, value - 1) != 0, lua_tointegerx(L, value - 1, nil) == items &+ 1 {
                 items += 1
                 let type = lua_type(L, value)
-                if !encodeNumber(value, type: type) && !encodeScalar(value, type: type) {
+                if try !encodeNumber(value, type: type), try !encodeScalar(value, type: type) {
                     do throws(CodecError) {
                         try encodeValue(value, depth: depth + 1)
                     } catch {
@@ -242,7 +242,7 @@ struct Encoder {
     @inline(__always)
     mutating func encodePair(_ value: Int32, depth: Int) throws(CodecError) {
         if lua_type(L, value - 1) == LUA_TSTRING {
-            encodeKeyString(value - 1)
+            try encodeKeyString(value - 1)
         } else {
             do throws(CodecError) {
                 try encodeValue(value - 1, depth: depth)
@@ -251,7 +251,8 @@ struct Encoder {
             }
         }
         let type = lua_type(L, value)
-        if encodeNumber(value, type: type) || encodeScalar(value, type: type) { return }
+        if try encodeNumber(value, type: type) { return }
+        if try encodeScalar(value, type: type) { return }
         do throws(CodecError) {
             try encodeValue(value, depth: depth)
         } catch {

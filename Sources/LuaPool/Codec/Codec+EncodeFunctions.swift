@@ -10,10 +10,10 @@ extension Encoder {
         }
         guard let (object, tagOffset) = try writeBytecode(f, depth: depth) else { return }
         let count = lua.upvalueCount(ofFunctionAt: f)
-        out.append(UInt8(count))
+        try out.append(UInt8(count))
         var n: Int32 = 1
         while n <= count {
-            if !writeUpvalueJoin(n, of: f, object: object, tagOffset: tagOffset) {
+            if try !writeUpvalueJoin(n, of: f, object: object, tagOffset: tagOffset) {
                 lua.getUpvalue(n, ofFunctionAt: f)
                 do throws(CodecError) {
                     try encodeValue(lua_gettop(L), depth: depth + 1)
@@ -35,11 +35,16 @@ extension Encoder {
         guard try beginObject(f, depth: depth) else { return nil }
         let object = objectCount - 1
         let tagOffset = out.count
-        out.append(Tag.luaFunction)
-        out.append(UInt32(0))
-        out.append(UInt64(0))
+        try out.append(Tag.luaFunction)
+        try out.append(UInt32(0))
+        try out.append(UInt64(0))
         let start = out.count
-        lua.dump(functionAt: f, strip: false) { block in out.append(block) }
+        var failure: CodecError?
+        lua.dump(functionAt: f, strip: false) { block in
+            guard failure == nil else { return }
+            do throws(CodecError) { try out.append(block) } catch { failure = error }
+        }
+        if let failure { throw failure }
         let length = out.count - start
         guard length <= UInt32.max else { throw .tooLarge("function bytecode") }
         out.patch(UInt32(length), at: tagOffset + 1)
@@ -52,11 +57,11 @@ extension Encoder {
     /// returns true. A new upvalue gets the next number; false then, and
     /// its value is written next.
     @inline(never)
-    private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, object: Int, tagOffset: Int) -> Bool {
+    private mutating func writeUpvalueJoin(_ n: Int32, of f: Int32, object: Int, tagOffset: Int) throws(CodecError) -> Bool {
         let id = lua.upvalueID(n, ofFunctionAt: f)!
         if let slot = upvalues.findOrInsert(id, .init(a: upvalueFunctions.count, b: 0)) {
             let number = upvalues[slot].a
-            out.append(Tag.joinUpvalue, UInt32(number))
+            try out.append(Tag.joinUpvalue, UInt32(number))
             markShared(upvalueFunctions[number].object, at: upvalueFunctions[number].offset)
             return true
         }
@@ -70,14 +75,14 @@ extension Encoder {
         if !seeded { seedNames() }
         let pointer = lua_topointer(L, f)!
         if let slot = objects.find(pointer) {
-            writeKnownObject(slot)
+            try writeKnownObject(slot)
             return
         }
         guard let name = lua.loadedName(ofValueAt: f) else { throw .unsendable(lua, at: f) }
         _ = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count))
         objectCount += 1
-        out.append(Tag.cFunction)
-        appendName(name.module)
-        appendName(name.field)
+        try out.append(Tag.cFunction)
+        try appendName(name.module)
+        try appendName(name.field)
     }
 }

@@ -13,7 +13,7 @@ extension Encoder {
         if !seeded { seedNames() }
         let pointer = lua_topointer(L, index)!
         if let slot = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count)) {
-            writeKnownObject(slot)
+            try writeKnownObject(slot)
             return false
         }
         objectCount += 1
@@ -28,19 +28,19 @@ extension Encoder {
 
     /// Writes an object met before: a reference, marking the original as
     /// shared; or the global table; or a module, the first time it appears.
-    mutating func writeKnownObject(_ slot: Int) {
+    mutating func writeKnownObject(_ slot: Int) throws(CodecError) {
         let known = objects[slot]
         if known.a >= 0 {
-            references.append((out.count + 1, known.a))
-            out.append(Tag.ref, UInt32(0))
+            try out.append(Tag.ref, UInt32(0))
+            references.append((out.count - 4, known.a))
             markShared(known.a, at: known.b)
         } else if known.a == -1 {
-            out.append(Tag.globals)
+            try out.append(Tag.globals)
         } else {
             objects[slot] = .init(a: objectCount, b: out.count)
             objectCount += 1
-            out.append(Tag.module)
-            appendName(modules[-known.a - 2])
+            try out.append(Tag.module)
+            try appendName(modules[-known.a - 2])
         }
     }
 
@@ -65,9 +65,9 @@ extension Encoder {
     }
 
     /// A name: length:u32, bytes.
-    mutating func appendName<C: Collection>(_ name: C) where C.Element == UInt8 {
-        out.append(UInt32(name.count))
-        for byte in name { out.append(byte) }
+    mutating func appendName<C: Collection>(_ name: C) throws(CodecError) where C.Element == UInt8 {
+        try out.append(UInt32(name.count))
+        for byte in name { try out.append(byte) }
     }
 
     /// The decoder keeps shared objects in the order their records start
@@ -88,7 +88,7 @@ extension Encoder {
 
     /// Sets the `shared` flag in the tag at `offset` of object `object`.
     mutating func markShared(_ object: Int, at offset: Int) {
-        guard out.bytes[offset] & Tag.shared == 0 else { return }
+        guard out.byte(at: offset) & Tag.shared == 0 else { return }
         out.setBits(Tag.shared, at: offset)
         sharedObjects.append(object)
     }

@@ -30,6 +30,13 @@ extension Codec {
     /// (not interned by Lua, so not found by address) do not use them.
     static let keySlots = 256
     static let maxKeyLength = 40
+
+    /// A message holds fewer values than this: as many as Lua's stack
+    /// could ever take (`LUAI_MAXSTACK`).
+    public static let maxValues = 1_000_000
+
+    /// The bytes before the first value: version, count and key slots.
+    static let messageHeaderLength = 7
 }
 
 /// Record tags. The low six bits name the record; the two high bits are

@@ -19,7 +19,7 @@ extension Codec {
     ///   starting at the item's place in the list (`[3]` for `t[first + 2]`).
     public static func withEncodedSlice<R>(
         _ lua: LuaState, table index: Int32, first: lua_Integer, count: Int,
-        _ body: (UnsafeRawBufferPointer) -> R
+        _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R {
         precondition(count >= 0 && lua.type(at: index) == .table, "not a table slice")
         let t = lua.absoluteIndex(index)
@@ -41,7 +41,7 @@ extension Codec {
                 let value = base + 1 + Int32(k)
                 let type = lua_rawgeti(L, t, first + done + k)
                 if type == LUA_TNUMBER {
-                    encoder.appendNumber(value)
+                    try encoder.appendNumber(value)
                 } else {
                     try encoder.appendItem(value, type: type, item: done + k + 1)
                 }
@@ -50,7 +50,7 @@ extension Codec {
             done += n
         }
         try encoder.finishList(count: count)
-        return body(encoder.out.bytes)
+        return try body(encoder.out.bytes)
     }
 
     /// Decodes a message that holds one table (without metatable) and
@@ -90,17 +90,26 @@ extension Codec {
     public final class ListWriter {
         private var encoder: Encoder
         private let count: Int
+        private let maxLength: Int
         private var taken = 0
         /// The first item (from 1) that waits in the table; 0 while every
         /// item so far was written at once.
         private var waitingFrom = 0
         /// The stack slot of the table of waiting items.
         private let waiting: Int32
+        /// An item written at once that failed (memory ran out); the
+        /// items after it are only counted, and ``finish(_:)`` throws it.
+        private var failure: CodecError?
+        /// The item that took the most bytes, and how many.
+        private var largest = (item: 0, bytes: 0)
         /// After ``finish(_:)`` failed: the item that could not be written.
         public private(set) var failedItem: Int?
 
-        public init(_ lua: LuaState, count: Int) throws(CodecError) {
+        /// `maxLength`: the most bytes the message may take; a longer one
+        /// makes ``finish(_:)`` throw.
+        public init(_ lua: LuaState, count: Int, maxLength: Int = .max) throws(CodecError) {
             self.count = count
+            self.maxLength = maxLength
             encoder = Encoder(lua)
             lua.pushNil()
             waiting = lua.top
@@ -122,10 +131,18 @@ extension Codec {
             let L = encoder.L
             taken += 1
             if waitingFrom == 0 {
+                guard failure == nil else { return }
                 let type = lua_type(L, value)
-                if encoder.encodeNumber(value, type: type) { return }
-                if type == LUA_TSTRING || type == LUA_TBOOLEAN || type == LUA_TNIL {
-                    _ = encoder.encodeScalar(value, type: type)
+                let start = encoder.out.count
+                do throws(CodecError) {
+                    if try encoder.encodeNumber(value, type: type) { return }
+                    if type == LUA_TSTRING || type == LUA_TBOOLEAN || type == LUA_TNIL {
+                        _ = try encoder.encodeScalar(value, type: type)
+                        noteSize(of: taken, from: start)
+                        return
+                    }
+                } catch {
+                    (failure, failedItem) = (error, taken)
                     return
                 }
                 waitingFrom = taken
@@ -148,20 +165,33 @@ extension Codec {
             }
         }
 
+        /// Keeps the size of item `item`, written from offset `start`, if
+        /// it is the largest so far. Numbers are never the largest.
+        @inline(__always)
+        private func noteSize(of item: Int, from start: Int) {
+            let bytes = encoder.out.count - start
+            if bytes > largest.bytes { largest = (item, bytes) }
+        }
+
         /// Writes the waiting items, ends the message and lends its bytes
         /// to `body`.
         ///
         /// - Throws: ``CodecError`` for an item that cannot be sent, its
-        ///   path starting at the item's place (`[3]`); ``failedItem`` says
-        ///   which.
-        public func finish<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(CodecError) -> R {
+        ///   path starting at the item's place (`[3]`), or one too large
+        ///   to send (over `maxLength` in a message of its own), or
+        ///   `not enough memory`; ``failedItem`` says which item then. Or
+        ///   a message over `maxLength` with no such item: no
+        ///   ``failedItem``.
+        public func finish<R>(_ body: (UnsafeRawBufferPointer) throws(CodecError) -> R) throws(CodecError) -> R {
             precondition(taken == count, "fewer items than announced")
+            if let failure { throw failure }
             if waitingFrom > 0 {
                 let L = encoder.L
                 let top = lua_gettop(L)
                 guard lua_checkstack(L, 4) != 0 else { throw .stackOverflowSending() }
                 for item in waitingFrom...count {
                     let type = lua_rawgeti(L, waiting, lua_Integer(item))
+                    let start = encoder.out.count
                     do {
                         try encoder.appendItem(top + 1, type: type, item: lua_Integer(item))
                     } catch {
@@ -169,11 +199,26 @@ extension Codec {
                         failedItem = item
                         throw error
                     }
+                    noteSize(of: item, from: start)
                     lua_settop(L, top)
                 }
             }
             try encoder.finishList(count: count)
-            return body(encoder.out.bytes)
+            try checkLength()
+            return try body(encoder.out.bytes)
+        }
+
+        /// Throws when the message is longer than `maxLength`, naming the
+        /// largest item if a message of its own would be too long as well.
+        private func checkLength() throws(CodecError) {
+            let length = encoder.out.count
+            guard length > maxLength else { return }
+            let alone = largest.bytes + Codec.messageHeaderLength
+            if alone > maxLength {
+                failedItem = largest.item
+                throw .tooLargeToSend(alone, limit: maxLength)
+            }
+            throw .tooLargeToSend(length, limit: maxLength, values: count)
         }
     }
 
@@ -232,20 +277,20 @@ extension Encoder {
     /// Writes the head of the message of a list of `count` items.
     mutating func beginList(count: Int) throws(CodecError) {
         guard count <= UInt32.max else { throw .tooLarge("table") }
-        out.append(Codec.version)
-        out.append(UInt32(1))
-        out.append(UInt16(0))  // key slots used, known at the end
+        try out.append(Codec.version)
+        try out.append(UInt32(1))
+        try out.append(UInt16(0))  // key slots used, known at the end
         objectCount += 1  // the list it stands for is object 0
         guard lua_checkstack(L, 6) != 0 else { throw .stackOverflowSending() }
-        out.append(Tag.table, UInt32(count))
-        out.append(UInt32(1))  // one pair: n
+        try out.append(Tag.table, UInt32(count))
+        try out.append(UInt32(1))  // one pair: n
     }
 
     /// Writes the number at absolute index `value`: the loop over a large
     /// list's items, written for the common case of numbers.
     @inline(__always)
-    mutating func appendNumber(_ value: Int32) {
-        out.reserve(9)
+    mutating func appendNumber(_ value: Int32) throws(CodecError) {
+        try out.reserve(9)
         if lua_isinteger(L, value) != 0 {
             let n = lua_tointegerx(L, value, nil)
             if n == lua_Integer(Int8(truncatingIfNeeded: n)) {
@@ -264,7 +309,8 @@ extension Encoder {
     /// item `item` (from 1).
     @inline(__always)
     mutating func appendItem(_ value: Int32, type: Int32, item: lua_Integer) throws(CodecError) {
-        if encodeNumber(value, type: type) || encodeScalar(value, type: type) { return }
+        if try encodeNumber(value, type: type) { return }
+        if try encodeScalar(value, type: type) { return }
         do throws(CodecError) {
             try encodeValue(value, depth: 2)
         } catch {

@@ -25,7 +25,8 @@ public enum Codec {
     ///
     /// - Throws: ``CodecError`` for a value that cannot be sent, with the
     ///   path to it and ``CodecError/valueIndex`` saying which value (from
-    ///   0); or for nesting deeper than ``maxDepth``.
+    ///   0); for nesting deeper than ``maxDepth``; or `not enough memory`
+    ///   when the bytes cannot be allocated.
     public static func encode(_ lua: LuaState, values: ClosedRange<Int32>) throws(CodecError) -> [UInt8] {
         try withEncoded(lua, values: values) { Array($0) }
     }
@@ -37,9 +38,10 @@ public enum Codec {
     }
 
     /// Encodes like ``encode(_:values:)`` and lends the bytes to `body`
-    /// without copying them; they are valid only during the call.
+    /// without copying them; they are valid only during the call. What
+    /// `body` throws is thrown on.
     public static func withEncoded<R>(
-        _ lua: LuaState, values: ClosedRange<Int32>, _ body: (UnsafeRawBufferPointer) -> R
+        _ lua: LuaState, values: ClosedRange<Int32>, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R {
         let first = lua.absoluteIndex(values.lowerBound)
         let last = lua.absoluteIndex(values.upperBound)
@@ -49,19 +51,19 @@ public enum Codec {
     /// Encodes the `count` values on top of the stack (none when `count`
     /// is 0) and lends the bytes to `body`; see ``withEncoded(_:values:_:)``.
     public static func withEncoded<R>(
-        _ lua: LuaState, topValues count: Int32, _ body: (UnsafeRawBufferPointer) -> R
+        _ lua: LuaState, topValues count: Int32, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R {
         try withEncoded(lua, first: lua.top - count + 1, count: count, body)
     }
 
     private static func withEncoded<R>(
-        _ lua: LuaState, first: Int32, count: Int32, _ body: (UnsafeRawBufferPointer) -> R
+        _ lua: LuaState, first: Int32, count: Int32, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R {
         precondition(count >= 0 && first >= 1 && first + count - 1 <= lua.top, "values not on the stack")
         var encoder = Encoder(lua)
         defer { encoder.release() }
         try encoder.encodeMessage(first: first, count: count)
-        return body(encoder.out.bytes)
+        return try body(encoder.out.bytes)
     }
 
     /// Decodes a message and pushes its values, returning how many.

@@ -38,6 +38,20 @@ extension CodecError {
         CodecError(.tooDeep, "cannot send value: Lua stack overflow")
     }
 
+    /// Lua's own text for a failed allocation.
+    @inline(never)
+    static func outOfMemory() -> CodecError {
+        CodecError(.outOfMemory, "not enough memory")
+    }
+
+    /// A message of `length` bytes where at most `limit` go: one value,
+    /// or `values` values together.
+    @inline(never)
+    static func tooLargeToSend(_ length: Int, limit: Int, values: Int = 1) -> CodecError {
+        let what = values == 1 ? "value of \(length) bytes" : "\(values) values in one message of \(length) bytes"
+        return CodecError(.tooLarge, "cannot send \(what) (the limit is \(limit) bytes)")
+    }
+
     // MARK: Decoding
 
     @inline(never)
@@ -76,6 +90,13 @@ extension CodecError {
         badData("nested deeper than \(Codec.maxDepth) levels", at: offset)
     }
 
+    /// More values than Lua's stack takes, in the words of
+    /// `luaL_checkstack`.
+    @inline(never)
+    static func stackOverflowLoading(_ count: Int) -> CodecError {
+        CodecError(.stackOverflow, "stack overflow (cannot load \(count) values)")
+    }
+
     @inline(never)
     static func badMetatable(_ lua: LuaState, at offset: Int) -> CodecError {
         badData("metatable is a \(lua.typeName(at: -1))", at: offset)
@@ -96,9 +117,11 @@ extension CodecError {
         badData("cannot load function: \(error.message)", at: offset)
     }
 
+    /// What `loads` refuses unless given `{functions = true}`.
     @inline(never)
     static func refused(_ what: String) -> CodecError {
-        CodecError(.functionRefused, "cannot load \(what): option 'functions' is false")
+        CodecError(.functionRefused,
+                   "cannot load \(what): functions are refused (pass {functions = true} to load them from a trusted source)")
     }
 
     @inline(never)

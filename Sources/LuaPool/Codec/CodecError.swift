@@ -34,6 +34,14 @@ public struct CodecError: Error, CustomStringConvertible {
         public static let functionRefused = Code(description: "function refused")
         /// A C function or module the decoding interpreter does not have.
         public static let notFound = Code(description: "not found")
+        /// More values than Lua's stack takes (about a million).
+        public static let stackOverflow = Code(description: "stack overflow")
+        /// Memory ran out while encoding: the message is exactly `not
+        /// enough memory`, with no place, as Lua's own memory errors.
+        public static let outOfMemory = Code(description: "out of memory")
+        /// Bytes longer than the receiver takes in one message (a pool's
+        /// frame limit): the message names the size and the limit.
+        public static let tooLarge = Code(description: "too large")
     }
 
     // One reference, so that a thrown error is one word: the codec's
@@ -98,8 +106,9 @@ public struct CodecError: Error, CustomStringConvertible {
 
     /// The reason and the place, with `root` naming the value:
     /// `cannot send userdata (FILE*) at args[2].log` for root `args[2]`.
+    /// `not enough memory` has no place.
     public func message(root: String) -> String {
-        root.isEmpty && path.isEmpty ? reason : reason + " at " + root + path
+        (root.isEmpty && path.isEmpty) || code == .outOfMemory ? reason : reason + " at " + root + path
     }
 
     public var description: String { message }

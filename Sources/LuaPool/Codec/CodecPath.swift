@@ -6,10 +6,11 @@ import CLua
 
 extension CodecError {
     /// The error seen from one level up: `component` goes in front of the
-    /// path. Depth errors keep no path: it would be a thousand levels long.
+    /// path. Depth errors keep no path: it would be a thousand levels long;
+    /// nor do memory errors, which are not about a place.
     @inline(never)
     func inside(_ component: String) -> CodecError {
-        guard code != .tooDeep else { return self }
+        guard code != .tooDeep && code != .outOfMemory else { return self }
         var error = self
         error.path = component + error.path
         return error

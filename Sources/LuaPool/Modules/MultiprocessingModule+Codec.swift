@@ -5,7 +5,9 @@ import CLua
 
 extension MultiprocessingModule {
     /// `dumps(v)`: the bytes of `v` as a string. Raises `cannot send ...`
-    /// (with the caller's position) for a value the codec refuses.
+    /// (with the caller's position) for a value the codec refuses, and
+    /// `not enough memory` (with no position, as Lua's own memory errors)
+    /// when the bytes cannot be allocated.
     static let dumps: LuaSwiftFunction = { L in
         guard let L else { return 0 }
         let lua = LuaState(borrowing: L)
@@ -15,21 +17,25 @@ extension MultiprocessingModule {
                 lua.push(bytes: bytes)
                 return 1
             }
+        } catch where error.code == .outOfMemory {
+            lua.push(error.message)
+            return lua.raiseValue(at: -1)
         } catch {
             return lua.raise(error.message)
         }
     }
 
-    /// `loads(s [, {functions = false}])`: the value(s) `s` holds. Raises
+    /// `loads(s [, {functions = true}])`: the value(s) `s` holds. Raises
     /// `bad data: ...` (with the caller's position) for a string that is
-    /// not a message. Only data from `dumps` may be loaded with functions:
-    /// `{functions = false}` refuses every function and is safe for
-    /// untrusted input.
+    /// not a message. Functions (and module tables and the global table)
+    /// are refused unless `{functions = true}` is given, which only data
+    /// from `dumps` in a trusted place may have: Lua's loader trusts
+    /// bytecode, and a function runs when called or as a metamethod.
     static let loads: LuaSwiftFunction = { L in
         guard let L else { return 0 }
         let lua = LuaState(borrowing: L)
         guard lua.type(at: 1) == .string else { return lua.typeError(1, expected: "string") }
-        var allowFunctions = true
+        var allowFunctions = false
         switch lua.type(at: 2) {
         case .none, .nil:
             break
@@ -55,9 +61,10 @@ private struct OptionError: Error {
     let text: String
 }
 
-/// The options table of `loads`: only `functions`, a boolean.
+/// The options table of `loads`: only `functions`, a boolean (false when
+/// absent).
 private func readLoadsOptions(_ lua: LuaState, at index: Int32) -> Result<Bool, OptionError> {
-    var functions = true
+    var functions = false
     lua.ensureStack(3)
     lua.pushNil()
     while lua.next(of: index) {

@@ -3,8 +3,16 @@ import Glibc
 /// Length-prefixed frames on a byte stream: a 4-byte little-endian length,
 /// then that many bytes.
 public enum Frame {
-    /// The largest frame either side accepts: 1 GiB.
-    public static let maxLength = 1 << 30
+    /// The largest frame either side accepts: 1 GiB, or less when the
+    /// environment variable `LUAPOOL_FRAME_LIMIT` says so when it is first
+    /// read (a testing aid: a whole number of bytes from 4096 to 1 GiB;
+    /// anything else is ignored).
+    public static let maxLength: Int = {
+        let largest = 1 << 30
+        guard let text = getenv("LUAPOOL_FRAME_LIMIT"), let limit = Int(String(cString: text)),
+              limit >= 4096, limit <= largest else { return largest }
+        return limit
+    }()
     public static let headerLength = 4
 
     /// Appends a frame holding `payload` to `buffer`.
@@ -14,15 +22,17 @@ public enum Frame {
     }
 
     /// Writes the length of the frame whose header starts at `start`: all
-    /// the bytes after the header, to the end of `buffer`.
+    /// the bytes after the header, to the end of `buffer`. The caller made
+    /// sure they are at most ``maxLength`` (``Wire`` refuses a longer
+    /// message).
     public static func patchLength(of buffer: inout [UInt8], at start: Int) {
         let length = buffer.count - start - headerLength
         precondition(length <= maxLength, "frame of \(length) bytes")
         for k in 0..<4 { buffer[start + k] = UInt8(truncatingIfNeeded: UInt32(length) >> (8 * UInt32(k))) }
     }
 
-    /// Appends the header of a frame of `length` bytes; the caller appends
-    /// the bytes.
+    /// Appends the header of a frame of `length` bytes, at most
+    /// ``maxLength``; the caller appends the bytes.
     public static func appendHeader(length: Int, to buffer: inout [UInt8]) {
         precondition(length <= maxLength, "frame of \(length) bytes")
         let n = UInt32(length)
@@ -94,7 +104,11 @@ public final class FrameReader {
     }
 
     /// Why a stream is refused: a frame longer than ``Frame/maxLength``.
-    public struct OversizedFrame: Error { public let length: Int }
+    /// Reads `frame of 1610612736 bytes is over the limit of 1073741824`.
+    public struct OversizedFrame: Error, CustomStringConvertible {
+        public let length: Int
+        public var description: String { "frame of \(length) bytes is over the limit of \(Frame.maxLength)" }
+    }
 
     /// Calls `body` with the next whole frame's payload, if one is there;
     /// returns false when more bytes are needed.

@@ -76,9 +76,9 @@ extension WorkerPool {
         lua.rawGet(lua_Integer(job.items), of: LuaState.registryIndex)
         let items = lua.top
         let start = buffer.count
-        do {
+        do throws(CodecError) {
             if n <= Wire.valueListLimit {
-                lua.ensureStack(Int32(n) + 4)
+                guard lua.ensureStack(Int32(n) + 4) else { throw CodecError.stackOverflowSending() }
                 for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
                 try Wire.encode(lua, count: Int32(n), into: &buffer)
             } else {
@@ -95,11 +95,10 @@ extension WorkerPool {
 
     /// Which item of `first..<first+count` cannot be sent, and why.
     private func unsendableItem(_ items: Int32, from first: Int, count: Int) -> String? {
-        var scratch: [UInt8] = []
         for i in first..<(first + count) {
             lua.rawGet(lua_Integer(i), of: items)
             defer { lua.pop() }
-            do { try Wire.encode(lua, count: 1, into: &scratch) } catch {
+            do { try Wire.check(lua) } catch {
                 return error.message(root: "items[\(i)]")
             }
         }

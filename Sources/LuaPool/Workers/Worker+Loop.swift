@@ -42,7 +42,11 @@ final class WorkerLoop {
         var count: Int32 = 0
         if let arguments {
             lua.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
-            count = pushTuple(at: lua.top)
+            guard let n = pushTuple(at: lua.top) else {
+                answerFailure(MessageHeader(kind: .task), item: 0, tooManyResults())
+                return false
+            }
+            count = n
         }
         output.removeAll(keepingCapacity: true)
         do {
@@ -301,7 +305,7 @@ final class WorkerLoop {
         let wasEmpty = output.isEmpty
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try results.finish { buffer.append(contentsOf: $0) }
+                try Wire.finish(results, into: &buffer)
             }
             answered(task.header, elapsed: elapsed, wasEmpty: wasEmpty)
         } catch {
@@ -323,7 +327,14 @@ final class WorkerLoop {
         if task.header.flags & MessageHeader.seededFlag != 0 {
             Random.seed(lua, task.header.seed, task.header.stream &+ index)
         }
-        let arguments = task.header.flags & MessageHeader.tuplesFlag != 0 ? pushTuple(at: lua.top) : 1
+        var arguments: Int32 = 1
+        if task.header.flags & MessageHeader.tuplesFlag != 0 {
+            guard let count = pushTuple(at: lua.top) else {
+                answerFailure(task.header, item: index, tooManyResults())
+                return false
+            }
+            arguments = count
+        }
         let status = lua_pcallk(lua.L, arguments, 1, task.handler, 0, nil)
         if status == LUA_OK { return true }
         answerFailure(task.header, item: index, lua.popError(status: status))
@@ -331,19 +342,27 @@ final class WorkerLoop {
     }
 
     /// Replaces the table on top of the stack with its values `1...n`
-    /// (`n` from its field `n`, else its length); returns how many.
-    private func pushTuple(at tuple: Int32) -> Int32 {
+    /// (`n` from its field `n`, else its length); returns how many. Nil,
+    /// leaving the table, when Lua's stack cannot take them, as
+    /// `table.unpack` fails (see ``tooManyResults()``).
+    private func pushTuple(at tuple: Int32) -> Int32? {
         var count = lua.rawLength(at: tuple)
         if lua.getField("n", of: tuple) == .number, let n = lua.toInteger(at: -1) {
             count = Int(max(0, n))
         }
         lua.pop()
-        lua.ensureStack(Int32(min(count, 8000)) + 2)
+        guard count < Int(Int32.max), lua.ensureStack(Int32(count) + 1) else { return nil }
         for k in 1...max(count, 1) where count > 0 {
             lua.rawGet(lua_Integer(k), of: tuple)
         }
         lua.remove(at: tuple)
         return Int32(count)
+    }
+
+    /// The error of `table.unpack` for more values than Lua's stack takes.
+    private func tooManyResults() -> LuaError {
+        lua.push("too many results to unpack")
+        return lua.popError(status: LUA_ERRRUN)
     }
 
     /// Frames a small chunk's results as a list of values.
@@ -439,21 +458,34 @@ final class WorkerLoop {
             let text = lua.toString(at: -2) ?? "(error object is a \(lua.typeNameForError(at: -2)) value)"
             lua.push(text)
             lua.pushValue(at: -2)
-            try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try Wire.encode(lua, count: 2, into: &buffer)
+            do {
+                try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                    try Wire.encode(lua, count: 2, into: &buffer)
+                }
+            } catch {
+                // Too large even as text: the host hears why instead.
+                lua.push(error.code != .tooLarge ? error.message
+                         : "error message of \(text.utf8.count) bytes is too large to send (the limit is \(Wire.maxMessageLength) bytes)")
+                lua.pushNil()
+                try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                    try Wire.encode(lua, count: 2, into: &buffer)
+                }
+                lua.pop(2)
             }
             lua.pop(2)
         }
     }
 
     /// Appends a frame: `header`, then what `body` appends; nothing when
-    /// `body` fails.
+    /// `body` fails or the frame would be over ``Frame/maxLength``.
     private func frame(_ header: MessageHeader, _ body: (inout [UInt8]) throws(CodecError) -> Void) throws(CodecError) {
         let start = output.count
         output.append(contentsOf: [0, 0, 0, 0])
         header.append(to: &output)
-        do {
+        do throws(CodecError) {
             try body(&output)
+            let length = output.count - start - Frame.headerLength
+            guard length <= Frame.maxLength else { throw CodecError.tooLargeToSend(length, limit: Frame.maxLength) }
         } catch {
             output.removeSubrange(start...)
             throw error
