@@ -12,9 +12,11 @@ import Glibc
 enum PoolItems {
     /// The most items one call may have.
     static let itemLimit = Int(Int32.max)
-    /// The most values a tuple or an arguments table may unpack to (Lua's
-    /// stack has room for about a million).
-    static let argumentLimit = 100_000
+    /// The most values a tuple or an arguments table may hold: as many as
+    /// a list. Unpacking more than Lua's stack takes (about a million)
+    /// fails where it happens, with Lua's own `too many results to
+    /// unpack`, as `table.unpack` does.
+    static let argumentLimit = itemLimit
 
     /// A list on the stack: where, how many items, and whether it must be
     /// copied before it is sent.

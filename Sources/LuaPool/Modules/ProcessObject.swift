@@ -113,8 +113,8 @@ private func runTarget(_ lua: LuaState, target: Int32, arguments: Int32?, name: 
         thread.rawGet(lua_Integer(arguments), of: LuaState.registryIndex)
         let table = thread.top
         let n = argumentCount(thread, at: table)
-        guard n <= ProcessObject.argumentLimit, thread.ensureStack(Int32(n) + 8) else {
-            writeProcessError(name, "too many arguments to unpack (\(n))")
+        guard n < Int(Int32.max) - 8, thread.ensureStack(Int32(n) + 8) else {
+            writeProcessError(name, "too many results to unpack")
             return 1
         }
         for i in 0..<n { thread.rawGet(lua_Integer(i + 1), of: table) }
