@@ -8,6 +8,7 @@ print(package.loaded.lpeg == nil)
 local p = mp.Pool(2)
 print(T.head(T.errorof(p.map, function() return require("lpeg").match end, {1}), 1))
 print(T.head(T.errorof(p.map, function(x) if x == 3 then return require("lpeg").match end return x end, {1, 2, 3, 4}, 1), 1))
+print(T.head(T.errorof(p.map, function(x) if x == 3 then return require("lpeg").match end return x end, {1, 2, 3, 4}, 4), 1))
 print(T.head(T.errorof(p.apply, function() return {ok = true, f = require("lpeg").P} end), 1))
 -- a large chunk
 local xs = {}

@@ -58,7 +58,15 @@ struct Decoder {
         lua_settop(L, base + 1 + Int32(keySlotCount))
         memo = base + 1
         do throws(CodecError) {
-            for _ in 0..<count { try decodeValue(depth: 1) }
+            for i in 0..<count {
+                do throws(CodecError) {
+                    try decodeValue(depth: 1)
+                } catch {
+                    var error = error
+                    error.valueIndex = i
+                    throw error
+                }
+            }
             guard reader.remaining == 0 else {
                 throw CodecError.badData("bytes after the last value", at: reader.offset)
             }

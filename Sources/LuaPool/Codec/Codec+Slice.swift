@@ -70,7 +70,13 @@ extension Codec {
         let (items, pairs) = try decoder.beginList(storedInto: t)
         let L = lua.L
         for i in 0..<lua_Integer(items) {
-            try decoder.nextItem()
+            do throws(CodecError) {
+                try decoder.nextItem()
+            } catch {
+                var error = error
+                error.valueIndex = Int(i)
+                throw error
+            }
             lua_rawseti(L, t, first + i)
         }
         try decoder.finishList(pairs: pairs)

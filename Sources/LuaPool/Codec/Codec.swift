@@ -75,8 +75,9 @@ public enum Codec {
     ///     Lua's loader: safe for untrusted bytes.
     /// - Throws: ``CodecError``: `bad data: ...` for bytes that are not a
     ///   valid message (another format version among them); a refused
-    ///   function; or a C function or module this interpreter lacks.
-    ///   Nothing is left pushed then.
+    ///   function; or a C function or module this interpreter lacks;
+    ///   with ``CodecError/valueIndex`` saying which value (from 0) when
+    ///   it is about one. Nothing is left pushed then.
     public static func decode(
         _ lua: LuaState, _ bytes: UnsafeRawBufferPointer, allowFunctions: Bool = true
     ) throws(CodecError) -> Int32 {

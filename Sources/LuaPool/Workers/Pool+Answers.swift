@@ -27,8 +27,8 @@ extension WorkerPool {
                     let chunk = job.chunks[Int(header.chunk)]
                     job.chunks[Int(header.chunk)].failed = true
                     if job.failure == nil {
-                        job.failure = .undecodable(
-                            "cannot receive the result of \(itemRange(chunk)): \(error.message)")
+                        let what = error.valueIndex.map { "item \(chunk.first + Int64($0))" } ?? itemRange(chunk)
+                        job.failure = .undecodable("cannot receive the result of \(what): \(error.message)")
                     }
                 }
             }
