@@ -80,4 +80,27 @@ struct MemoryLimitTests {
 
             """)
     }
+
+    @Test("an answer the host has no room to receive: not enough memory, the pool goes on")
+    func answerTooLargeForTheHost() throws {
+        // The worker starts small and makes a 35 MB answer; the host, with
+        // its 130 MB, has no room left to receive it.
+        let result = try run(["-j", "1", "-e", "print(pool.apply(math.max, {1, 2}))\n" + MemoryLimitTests.value + """
+            local more = {}
+            for i = 1, 30 do more[i] = string.rep("y", 1e6) .. i end
+            local ok, message = pcall(pool.apply, function() return string.rep("x", 35e6) end)
+            print(ok, message)
+            t, more = nil, nil
+            collectgarbage()
+            print(pool.apply(math.max, {3, 4}))
+            """])
+        #expect(result.signal == nil, "luapool \(result.ending); stderr: \(result.stderrText)")
+        #expect(result.exitStatus == 0, "stderr: \(result.stderrText)")
+        #expect(result.stdoutText == """
+            2
+            false\tcannot receive the result of item 1: not enough memory
+            4
+
+            """)
+    }
 }

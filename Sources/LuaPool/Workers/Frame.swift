@@ -76,19 +76,28 @@ public final class FrameReader {
     public var hasPartialFrame: Bool { start < end }
 
     /// Appends bytes read from the stream.
-    public func append(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else { return }
-        let room = reserve(bytes.count)
+    /// Returns false, keeping nothing, when memory ran out.
+    @discardableResult
+    public func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        guard let room = reserve(bytes.count) else { return false }
         room.copyMemory(from: bytes)
         end += bytes.count
+        return true
     }
+
+    /// The size of a buffer that could not be allocated (memory ran out
+    /// while a frame was received), once that happened: the stream cannot
+    /// be read further.
+    public private(set) var failedAllocation: Int?
 
     /// Calls `read` with the free room after the held bytes (at least
     /// 64 KiB, or the rest of the frame being received if larger, up to
     /// 16 MiB) and keeps
     /// what it reports read. Returns `read`'s answer (nil: nothing there,
     /// 0: end of file) and whether it filled the room, so the caller knows
-    /// more may be waiting.
+    /// more may be waiting. When memory for the room runs out, nothing is
+    /// read: nil, with ``failedAllocation`` set.
     public func fill<E: Error>(_ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int?) throws(E) -> (count: Int?, full: Bool) {
         var wanted = FrameReader.readSize
         if let length = pendingLength() {
@@ -97,7 +106,7 @@ public final class FrameReader {
             let rest = min(length, Frame.maxLength) + Frame.headerLength - (end - start)
             wanted = max(wanted, min(rest, FrameReader.largestRead))
         }
-        let room = reserve(wanted)
+        guard let room = reserve(wanted) else { return (nil, false) }
         let count = try read(room)
         if let count, count > 0 { end += count }
         return (count, count == room.count)
@@ -136,16 +145,25 @@ public final class FrameReader {
         return Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
     }
 
-    /// Makes room for at least `count` more bytes after the held ones.
-    private func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+    /// Makes room for at least `count` more bytes after the held ones;
+    /// nil when memory ran out (``failedAllocation`` says how much).
+    private func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer? {
         if start == end { (start, end) = (0, 0) }
         if capacity - end < count, start > 0 {
             memmove(storage!, storage! + start, end - start)
             (start, end) = (0, end - start)
         }
         if capacity - end < count {
-            let size = max(capacity * 2, end + count)
-            guard let grown = realloc(storage, size) else { fatalError("out of memory for a \(size)-byte frame buffer") }
+            var size = max(capacity * 2, end + count)
+            var grown = realloc(storage, size)
+            if grown == nil, size > end + count {
+                size = end + count
+                grown = realloc(storage, size)
+            }
+            guard let grown else {
+                failedAllocation = size
+                return nil
+            }
             (storage, capacity) = (grown, size)
         }
         return UnsafeMutableRawBufferPointer(start: storage! + end, count: capacity - end)

@@ -159,11 +159,20 @@ extension WorkerPool {
         slot.pid = 0
         let sent = slot.inFlight
         let last = progress[slot.index]
+        let lostAnswer = slot.lostAnswer
         slot.clear()
         if !slot.started, configuration.initializer != nil, state != .joining {
             breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(exit) in its initializer")
         }
-        let started = sent.lastIndex { WorkerPool.key($0) == last.chunk }
+        var started = sent.lastIndex { WorkerPool.key($0) == last.chunk }
+        if let lostAnswer, let first = sent.first, let job = jobs[first.job] {
+            // Ended by the host, which could not read its answer to the
+            // oldest chunk: that chunk fails with the reason.
+            started = max(started ?? 0, 0)
+            if job.failure == nil {
+                job.failure = .undecodable("cannot receive the result of \(itemRange(job.chunks[first.chunk])): \(lostAnswer)")
+            }
+        }
         // The chunk started last first: its failure is the one named.
         for (position, chunk) in sent.enumerated().reversed() where position <= started ?? -1 {
             guard let job = jobs[chunk.job], !job.isReady, !job.chunks[chunk.chunk].done else { continue }

@@ -94,6 +94,14 @@ extension WorkerPool {
                 workerDied(slot)                                      // read error
                 return
             }
+            if slot.reader.failedAllocation != nil {
+                // The answer cannot be read: the worker goes, its chunk
+                // fails with Lua's memory error.
+                slot.lostAnswer = "not enough memory"
+                kill(slot.pid, SIGKILL)
+                workerDied(slot)
+                return
+            }
             guard let count = got.count else { break }                // drained
             if count == 0 { workerDied(slot); return }                // EOF
             do {

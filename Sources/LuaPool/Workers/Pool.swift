@@ -335,6 +335,9 @@ final class WorkerSlot {
     var retiring = false
     /// The worker's initializer ran (always true without one).
     var started = true
+    /// Why the host could not read the worker's answer (it was ended for
+    /// it): the chunk it answered fails with this.
+    var lostAnswer: String?
 
     init(index: Int, number: Int, pid: pid_t, socket: FileDescriptor) {
         (self.index, self.number, self.pid, self.socket) = (index, number, pid, socket)
@@ -353,5 +356,6 @@ final class WorkerSlot {
         output.removeAll()
         outputSent = 0
         loadedJob = nil
+        lostAnswer = nil
     }
 }

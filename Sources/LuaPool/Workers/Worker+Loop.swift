@@ -89,7 +89,12 @@ final class WorkerLoop {
                 // chunk would only fault the same pages in again.
                 releaseMemory()
             }
-            guard let count = reader.fill({ Spin.read(socket, into: $0) }).count, count > 0 else { return 0 }
+            let count = reader.fill({ Spin.read(socket, into: $0) }).count
+            if let size = reader.failedAllocation {
+                writeError("luapool worker: not enough memory to receive a message (\(size) bytes)\n")
+                return 70
+            }
+            guard let count, count > 0 else { return 0 }
         }
     }
 
