@@ -83,6 +83,18 @@ static inline int clua_mapbatch(lua_State *L) {
     return last - 3;
 }
 
+/*
+ * t[k] with metamethods, called through lua_pcall with the stack t, k:
+ * how the host reads a global a worker pulls, as the script would read
+ * it. A C function, so that an error raised at level 2 (as strict-mode
+ * __index functions do) carries no position of ours.
+ */
+static inline int clua_index(lua_State *L) {
+    lua_settop(L, 2);
+    lua_gettable(L, 1);
+    return 1;
+}
+
 /* ---- Swift functions called from Lua ---- */
 
 /*

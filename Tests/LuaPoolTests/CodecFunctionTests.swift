@@ -109,26 +109,46 @@ struct CodecFunctionTests {
             """))
     }
 
-    @Test("a receiver without the module") func missingModuleOrFunction() throws {
+    @Test("a receiver without the module requires it") func missingModuleRequired() throws {
         try lua.run("json = require 'cjson'")
         let bare = try makeCodecLua()
         lua.getGlobal("json")
         let module = try Codec.encode(lua, topValues: 1)
-        #expect(throws: CodecError.self) { try Codec.decode(bare, module) }
+        #expect(try Codec.decode(bare, module) == 1)
+        #expect(bare.type(at: -1) == .table)
+        bare.pop()
+        try lua.run("f = json.decode")
+        lua.getGlobal("f")
+        let function = try Codec.encode(lua, topValues: 1)
+        #expect(try Codec.decode(bare, function) == 1)
+        #expect(bare.isCFunction(at: -1))
+        bare.pop()
+        #expect(bare.top == 0)
+    }
+
+    @Test("a name the receiver cannot require") func missingModuleOrFunction() throws {
+        // A module registered by hand, holding a C function found nowhere
+        // else (cjson.new() makes new ones).
+        try lua.run("package.loaded.handmade = {encode = require('cjson').new().encode}")
+        let bare = try makeCodecLua()
+        try lua.run("m = package.loaded.handmade")
+        lua.getGlobal("m")
+        let module = try Codec.encode(lua, topValues: 1)
         do {
             _ = try Codec.decode(bare, module)
+            Issue.record("decoded a missing module")
         } catch {
-            #expect(error.message == "cannot find module 'cjson'")
+            #expect(error.message == "cannot find module 'handmade' (module 'handmade' not found)")
             #expect(error.code == .notFound)
         }
-        try lua.run("f = json.decode")
+        try lua.run("f = package.loaded.handmade.encode")
         lua.getGlobal("f")
         let function = try Codec.encode(lua, topValues: 1)
         do {
             _ = try Codec.decode(bare, function)
             Issue.record("decoded a missing C function")
         } catch {
-            #expect(error.message == "cannot find C function 'cjson.decode'")
+            #expect(error.message == "cannot find C function 'handmade.encode' (module 'handmade' not found)")
         }
         #expect(bare.top == 0)
     }

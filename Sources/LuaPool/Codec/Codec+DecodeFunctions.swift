@@ -77,9 +77,12 @@ extension Decoder {
         let field = try readName()
         let name = display(module) + "." + display(field)
         guard allowFunctions else { throw .refused("C function '\(name)'") }
+        var why = ""
+        if lua.pushLoaded(module: module) == .nil { why = requireModule(module) }
+        lua_settop(L, -2)
         guard lua.pushLoaded(module: module, field: field) == .function, lua.isCFunction(at: -1) else {
             lua_settop(L, -2)
-            throw .notFound("C function '\(name)'")
+            throw .notFound("C function '\(name)'" + why)
         }
         remember(lua_gettop(L), shared: shared)
     }
@@ -87,11 +90,34 @@ extension Decoder {
     mutating func decodeModule(shared: Bool) throws(CodecError) {
         let name = try readName()
         guard allowFunctions else { throw .refused("module '\(display(name))'") }
-        guard lua.pushLoaded(module: name) == .table else {
+        var why = ""
+        if lua.pushLoaded(module: name) == .nil {
             lua_settop(L, -2)
-            throw .notFound("module '\(display(name))'")
+            why = requireModule(name)
+            lua.pushLoaded(module: name)
+        }
+        guard lua.type(at: -1) == .table else {
+            lua_settop(L, -2)
+            throw .notFound("module '\(display(name))'" + why)
         }
         remember(lua_gettop(L), shared: shared)
+    }
+
+    /// A module this interpreter has not loaded: `require`s it, in a
+    /// protected call. Returns "" when that worked, else why not, for
+    /// a message: ` (module 'x' not found)`, the first line of the error.
+    private func requireModule(_ name: UnsafeRawBufferPointer) -> String {
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, 4) != 0 else { return "" }
+        lua_rawgeti(L, LuaState.registryIndex, lua_Integer(LUA_RIDX_GLOBALS))
+        lua.push("require")
+        guard lua_rawget(L, -2) == LUA_TFUNCTION else { return "" }
+        lua.push(bytes: name)
+        guard lua_pcallk(L, 1, 0, 0, 0, nil) != LUA_OK else { return "" }
+        let text = lua.toString(at: -1) ?? "(error object is a \(lua.typeName(at: -1)) value)"
+        let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+        return " (" + first.trimmingTrailingColon() + ")"
     }
 
     func pushGlobals() throws(CodecError) {
@@ -106,4 +132,11 @@ private func display(_ bytes: UnsafeRawBufferPointer) -> String {
     let text = String(decoding: bytes.prefix(60), as: UTF8.self)
     return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
         + (bytes.count > 60 ? "..." : "")
+}
+
+private extension String {
+    /// `module 'x' not found` from `module 'x' not found:`.
+    func trimmingTrailingColon() -> String {
+        hasSuffix(":") ? String(dropLast()) : self
+    }
 }

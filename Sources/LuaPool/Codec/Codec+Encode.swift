@@ -28,6 +28,9 @@ struct Encoder {
     var sharedObjects: [Int] = []
     var seeded = false
     var modules: [[UInt8]] = []
+    /// The global table was written (as the marker that decodes to the
+    /// receiver's own).
+    var wroteGlobals = false
 
     /// Upvalues written so far, by `lua_upvalueid`: `a` is the upvalue
     /// number (in the order of the records that carry their values), `b`

@@ -75,10 +75,10 @@ extension Encoder {
         if !seeded { seedNames() }
         let pointer = lua_topointer(L, f)!
         if let slot = objects.find(pointer) {
-            try writeKnownObject(slot)
+            try writeKnownObject(slot, at: f)
             return
         }
-        guard let name = lua.loadedName(ofValueAt: f) else { throw .unsendable(lua, at: f) }
+        guard let name = Codec.functionName(lua, ofValueAt: f) else { throw .unsendable(lua, at: f) }
         _ = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count))
         objectCount += 1
         try out.append(Tag.cFunction)

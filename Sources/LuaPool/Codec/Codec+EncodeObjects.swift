@@ -13,7 +13,7 @@ extension Encoder {
         if !seeded { seedNames() }
         let pointer = lua_topointer(L, index)!
         if let slot = objects.findOrInsert(pointer, .init(a: objectCount, b: out.count)) {
-            try writeKnownObject(slot)
+            try writeKnownObject(slot, at: index)
             return false
         }
         objectCount += 1
@@ -27,20 +27,25 @@ extension Encoder {
     }
 
     /// Writes an object met before: a reference, marking the original as
-    /// shared; or the global table; or a module, the first time it appears.
-    mutating func writeKnownObject(_ slot: Int) throws(CodecError) {
+    /// shared; or the global table; or a module, the first time it appears
+    /// (the object is at `index`), under the name it keeps.
+    mutating func writeKnownObject(_ slot: Int, at index: Int32) throws(CodecError) {
         let known = objects[slot]
         if known.a >= 0 {
             try out.append(Tag.ref, UInt32(0))
             references.append((out.count - 4, known.a))
             markShared(known.a, at: known.b)
         } else if known.a == -1 {
+            wroteGlobals = true
             try out.append(Tag.globals)
         } else {
             objects[slot] = .init(a: objectCount, b: out.count)
             objectCount += 1
             try out.append(Tag.module)
-            try appendName(modules[-known.a - 2])
+            let name = modules[-known.a - 2].withUnsafeBytes { found in
+                Codec.moduleName(lua, ofValueAt: index, found: found)
+            }
+            try appendName(name)
         }
     }
 

@@ -59,11 +59,29 @@ public enum Codec {
     private static func withEncoded<R>(
         _ lua: LuaState, first: Int32, count: Int32, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R {
+        try withEncoded(lua, first: first, count: count) { (bytes, _) throws(CodecError) in try body(bytes) }
+    }
+
+    /// Encodes the `count` values on top of the stack like
+    /// ``withEncoded(_:topValues:_:)``, and also tells `body` whether the
+    /// message holds the global table (a function that reads or writes
+    /// globals holds it as its `_ENV`).
+    public static func withEncoded<R>(
+        _ lua: LuaState, topValues count: Int32,
+        _ body: (UnsafeRawBufferPointer, _ holdsGlobals: Bool) throws(CodecError) -> R
+    ) throws(CodecError) -> R {
+        try withEncoded(lua, first: lua.top - count + 1, count: count, body)
+    }
+
+    private static func withEncoded<R>(
+        _ lua: LuaState, first: Int32, count: Int32,
+        _ body: (UnsafeRawBufferPointer, _ holdsGlobals: Bool) throws(CodecError) -> R
+    ) throws(CodecError) -> R {
         precondition(count >= 0 && first >= 1 && first + count - 1 <= lua.top, "values not on the stack")
         var encoder = Encoder(lua)
         defer { encoder.release() }
         try encoder.encodeMessage(first: first, count: count)
-        return try body(encoder.out.bytes)
+        return try body(encoder.out.bytes, encoder.wroteGlobals)
     }
 
     /// Decodes a message and pushes its values, returning how many.

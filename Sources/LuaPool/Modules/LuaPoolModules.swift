@@ -8,6 +8,8 @@ public enum LuaPoolModules {
     public static func open(_ lua: LuaState) {
         let base = lua.top
         defer { lua.top = base }
+        Codec.rememberStandardNames(lua)
+        FreshState.openModules = { LuaPoolModules.open($0) }
         PoolObject(workers: nil, configuration: nil).push(onto: lua)
         lua.setGlobal("pool")
         replaceExit(lua)

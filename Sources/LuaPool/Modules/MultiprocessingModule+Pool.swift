@@ -66,6 +66,17 @@ private func readPoolArguments(_ lua: LuaState) throws(LuaRaise) -> WorkerPool.C
         case .failure(let error): throw lua.failure(error.message)
         }
     }
+    if configuration.start == .spawn, let function = configuration.initializer {
+        // A fresh worker gets its initializer by value.
+        lua.pushValue(at: Int32(function))
+        if let arguments = configuration.initArguments { lua.pushValue(at: Int32(arguments)) } else { lua.pushNil() }
+        do {
+            configuration.initializerMessage = try Codec.encode(lua, topValues: 2)
+        } catch {
+            throw lua.argumentFailure(1, error.message(root: error.valueIndex == 0 ? "initializer" : "initargs"))
+        }
+        lua.pop(2)
+    }
     if let function = configuration.initializer {
         lua.pushValue(at: Int32(function))
         configuration.initializer = luaL_ref(lua.L, LuaState.registryIndex)
@@ -89,6 +100,12 @@ private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.C
                 configuration.maxTasksPerChild = try readCount(lua, at: value, what: "option 'maxtasksperchild'",
                                                                 limit: Int(Int32.max))
             }
+        case "start":
+            guard lua.type(at: value) == .string, let text = lua.toString(at: value),
+                  let method = WorkerPool.StartMethod(rawValue: text) else {
+                throw lua.argumentFailure(1, "option 'start' must be 'fork' or 'spawn', got \(describe(lua, at: value))")
+            }
+            configuration.start = method
         case "seed":
             guard lua.type(at: value) == .number, let seed = integerValue(lua, at: value) else {
                 throw lua.argumentFailure(1, "option 'seed' must be an integer, got \(describe(lua, at: value))")

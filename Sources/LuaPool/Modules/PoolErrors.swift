@@ -47,14 +47,15 @@ enum PoolErrors {
         return LuaRaise()
     }
 
-    /// The hint for a global that is nil in the worker.
+    /// The hint for a global that is nil in the worker: a task reads the
+    /// script's globals as they are when it runs, so it is nil in the
+    /// script too.
     static func hint(for message: String) -> String? {
         guard let name = nilGlobal(in: message) else { return nil }
         return """
-            hint: the global '\(name)' is nil in the worker. Workers are forked when the pool \
-            starts and see only the globals that existed then; define '\(name)' before the \
-            pool's first use (or before mp.Pool), or make it a local the function uses, \
-            which is sent with the function.
+            hint: the global '\(name)' is nil in the script as well as in the worker (a task reads \
+            the script's globals as they are when it runs); define '\(name)' before the call, or \
+            pass the value as an argument
             """
     }
 

@@ -30,14 +30,15 @@ public enum Fork {
     ///
     /// - Parameters:
     ///   - lua: the interpreter the child inherits; its `math.random` is
-    ///     reseeded in the child.
+    ///     reseeded in the child unless `reseed` is false (a child that
+    ///     never touches it).
     ///   - closing: descriptors the child must not keep (the host's ends of
     ///     sockets, other workers' sockets).
     ///   - interrupt: what the child does with SIGINT.
     ///   - child: the child's work; returns the exit status.
     /// - Throws: ``SystemError`` when `fork` fails (the host goes on).
     public static func spawn(
-        _ lua: LuaState, closing: [FileDescriptor], interrupt: Interrupt,
+        _ lua: LuaState, closing: [FileDescriptor], interrupt: Interrupt, reseed: Bool = true,
         child: () -> Int32
     ) throws(SystemError) -> pid_t {
         fflush(nil)
@@ -46,6 +47,7 @@ public enum Fork {
         if pid < 0 { throw SystemError("fork") }
         if pid > 0 { return pid }
         setUpChild(lua, host: host, closing: closing, interrupt: interrupt)
+        if reseed { reseedRandom(lua) }
         let status = child()
         fflush(nil)
         _exit(status)
@@ -79,7 +81,6 @@ public enum Fork {
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM, SIGPIPE] {
             signal(sig, SIG_DFL)
         }
-        reseedRandom(lua)
     }
 
     /// `math.randomseed(a, b)` with two numbers from the OS: forked states

@@ -78,29 +78,19 @@ public final class ForkedProcess {
     ///   group, got it as well).
     public func wait(timeout: Double?) throws(WorkerPool.WaitError) -> Bool {
         if poll() { return true }
-        let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
-        let interruptFD: FileDescriptor
-        do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
-        // Readable once the child has ended; without pidfd (Linux < 5.3),
-        // polls every few milliseconds instead.
+        // The host's one wait, which also serves the pools meanwhile,
+        // woken by the child's pidfd; without pidfd (Linux < 5.3), every
+        // few milliseconds instead.
         let pidfd = csystem_pidfd_open(pid)
         defer { if pidfd >= 0 { Glibc.close(pidfd) } }
-        PoolInterrupt.arm()
-        defer { PoolInterrupt.disarm() }
-        var fds = [pollfd(fd: interruptFD.raw, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
+        if pidfd >= 0 {
+            return try WorkerPool.waitAll(timeout: timeout, watching: pidfd) { poll() }
+        }
+        let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         while true {
-            if PoolInterrupt.raised != 0 { throw .interrupted }
-            if poll() { return true }
-            var waitMillis: Int32 = pidfd >= 0 ? -1 : 5
-            if let deadline {
-                let left = deadline - Spin.now()
-                if left <= 0 { return poll() }
-                waitMillis = Int32(min(Int64(waitMillis < 0 ? Int32.max : waitMillis), (left + 999_999) / 1_000_000))
-            }
-            if Glibc.poll(&fds, nfds_t(pidfd >= 0 ? 2 : 1), waitMillis) < 0, errno != EINTR {
-                throw .system(SystemError("poll"))
-            }
+            let left = deadline.map { Double($0 - Spin.now()) / 1e9 } ?? 0.005
+            if left <= 0 { return poll() }
+            if try WorkerPool.waitAll(timeout: min(left, 0.005), until: { poll() }) { return true }
         }
     }
 

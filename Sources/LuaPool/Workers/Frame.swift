@@ -72,8 +72,9 @@ public final class FrameReader {
 
     deinit { free(storage) }
 
-    /// Whether a partial frame is waiting for more bytes.
-    public var hasPartialFrame: Bool { start < end }
+    /// Whether bytes are held: whole frames not handed out yet, or part of
+    /// one waiting for the rest.
+    public var holdsBytes: Bool { start < end }
 
     /// Appends bytes read from the stream.
     /// Returns false, keeping nothing, when memory ran out.
@@ -136,6 +137,15 @@ public final class FrameReader {
             }
         }
         return true
+    }
+
+    /// Hands the bytes held after the frames handed out (all of them,
+    /// outside ``next(_:)``; inside its body, those after the frame being
+    /// handled, which stays where it is) to `body`, and forgets them.
+    public func takeRest(_ body: (UnsafeRawBufferPointer) -> Void) {
+        guard end > start, let storage else { return }
+        body(UnsafeRawBufferPointer(start: storage + start, count: end - start))
+        end = start
     }
 
     /// The length in the header of the frame being received, once its

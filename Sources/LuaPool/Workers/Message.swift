@@ -1,13 +1,42 @@
-/// What host and worker say to each other. Every frame starts with a kind
-/// byte and fixed little-endian fields; values follow as codec bytes.
+/// What host and worker say to each other: the worker protocol, which the
+/// host (Pool+*.swift) and the worker loop (Worker+*.swift) both follow.
+/// Every frame starts with a kind byte and fixed little-endian fields;
+/// values follow as codec bytes.
 ///
 ///     host -> worker   function  jobID                      codec(function)
 ///                      task      jobID chunkID first flags seed stream  codec(items)
+///                      forget    codec(name, name, ...)
+///                      value     codec(true, value) or codec(false, error)
 ///     worker -> host   results   jobID chunkID elapsed      codec(results)
 ///                      failure   jobID chunkID item         codec(error, traceback)
+///                      pull      name (the bytes of a global's name)
 ///                      retiring  (maxtasksperchild reached; EOF follows)
 ///                      ready     (the initializer ran; only with one)
 ///                      failure for job 0: the initializer failed
+///
+/// Answers. A worker answers every chunk, in the order it got them, with
+/// its results or its first failure. An answer leaves before the next
+/// chunk starts, except the answers of quick chunks (under 50 us) of one
+/// whole call (`mayWaitFlag`), which may wait under a millisecond for the
+/// next ones, so that a stream of tiny chunks costs one write per batch.
+/// A failure goes at once.
+///
+/// Progress. Before a chunk starts, the worker writes the chunk into its
+/// shared ``WorkerProgress`` record, then the item it runs, and 0 once the
+/// chunk is done. When a worker dies, the host reads the record: chunks
+/// sent before the one it started last were done (their answers were lost
+/// only if they were allowed to wait, and so fail with their call), that
+/// one fails naming its item, and those after it never ran and go to
+/// another worker. Nothing runs twice.
+///
+/// Globals. A task that reads a global its worker does not have makes the
+/// worker send `pull` and wait for `value`: the host reads `_G[name]` as
+/// the script would and answers at once, in whatever wait it is (every
+/// wait of the host answers the pulls of every pool). Frames that arrive
+/// before the `value` are kept aside and handled, in order, once the
+/// running chunk is done. With the first chunk of a call a worker gets
+/// after the host rebound some globals, a `forget` frame comes first: the
+/// worker drops those names, and its next read of one pulls it again.
 enum MessageKind: UInt8 {
     case function = 0x46  // F
     case task = 0x54      // T
@@ -15,6 +44,9 @@ enum MessageKind: UInt8 {
     case failure = 0x45   // E
     case retiring = 0x58  // X
     case ready = 0x49     // I
+    case pull = 0x50      // P
+    case value = 0x56     // V
+    case forget = 0x47    // G
 }
 
 /// The fixed fields of a frame.
@@ -49,7 +81,7 @@ struct MessageHeader: Equatable {
         case .task: return 34
         case .results: return 17
         case .failure: return 17
-        case .retiring, .ready: return 1
+        case .retiring, .ready, .pull, .value, .forget: return 1
         }
     }
 
@@ -78,7 +110,7 @@ struct MessageHeader: Equatable {
                 put(job)
                 put(chunk)
                 put(UInt64(bitPattern: index))
-            case .retiring, .ready:
+            case .retiring, .ready, .pull, .value, .forget:
                 break
             }
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<at]))
@@ -99,7 +131,7 @@ struct MessageHeader: Equatable {
             (job, chunk, index, flags, seed, stream) = (u32(1), u32(5), i64(9), frame[17], i64(18), i64(26))
         case .results, .failure:
             (job, chunk, index) = (u32(1), u32(5), i64(9))
-        case .retiring, .ready:
+        case .retiring, .ready, .pull, .value, .forget:
             break
         }
     }

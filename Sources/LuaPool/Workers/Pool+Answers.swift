@@ -42,6 +42,8 @@ extension WorkerPool {
             } else {
                 try storeFailure(body, of: job, item: header.index, slot: slot)
             }
+        case .pull:
+            answerPull(body, from: slot)
         case .retiring:
             slot.retiring = true
         case .ready:
@@ -49,6 +51,16 @@ extension WorkerPool {
         default:
             throw WorkerProtocolError()
         }
+    }
+
+    /// Answers a worker's pull of a global at once (the worker waits).
+    private func answerPull(_ name: UnsafeRawBufferPointer, from slot: WorkerSlot) {
+        let start = slot.output.count
+        Frame.appendHeader(length: 0, to: &slot.output)
+        MessageHeader(kind: .value).append(to: &slot.output)
+        HostGlobals.answer(lua, pulling: name, into: &slot.output)
+        Frame.patchLength(of: &slot.output, at: start)
+        flush(slot)
     }
 
     /// Marks the chunk answered and returns its job.

@@ -38,9 +38,14 @@ extension WorkerPool {
         var functionBytes: [UInt8] = []
         lua.pushValue(at: function)
         defer { lua.pop() }
-        do { try Wire.encode(lua, count: 1, into: &functionBytes) } catch {
+        let holdsGlobals: Bool
+        do { holdsGlobals = try Wire.encodeFunction(lua, into: &functionBytes) } catch {
             throw .unsendable(error.message(root: "function"))
         }
+        // Globals the script rebound since the workers took theirs are
+        // found now, for a function that reads globals; the workers forget
+        // them before its chunks run.
+        if holdsGlobals { HostGlobals.check(lua) }
         let size = chunkSize ?? defaultChunkSize(for: count)
         var chunks: [Job.Chunk] = []
         chunks.reserveCapacity(count / size + 1)

@@ -2,88 +2,8 @@ import CLua
 import Glibc
 
 extension WorkerPool {
-    /// Why a wait ended without its condition holding.
-    public enum WaitError: Error {
-        /// Ctrl-C: busy workers were replaced and their calls failed.
-        case interrupted
-        /// A system call failed.
-        case system(SystemError)
-        /// A wait is already running in this process: this one was called
-        /// from inside it (a finalizer or a hook that ran while it read an
-        /// answer), where it would tear the outer wait's state.
-        case busy
-    }
-
-    /// Whether a wait of some pool is running in this process.
-    nonisolated(unsafe) public private(set) static var isWaiting = false
-
-    /// Sends work and reads answers until `done()` holds or `timeout`
-    /// seconds pass (nil: no limit). Returns whether `done()` holds.
-    public func wait(timeout: Double? = nil, until done: () -> Bool) throws(WaitError) -> Bool {
-        // A timeout beyond a few years is no timeout.
-        guard !WorkerPool.isWaiting else { throw .busy }
-        WorkerPool.isWaiting = true
-        defer { WorkerPool.isWaiting = false }
-        let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
-        let interruptFD: FileDescriptor
-        do { interruptFD = try PoolInterrupt.descriptor() } catch { throw .system(error) }
-        PoolInterrupt.arm()
-        defer { PoolInterrupt.disarm() }
-        WorkerPool.reapOrphans()
-        // Workers that could not be started before (fork failed) are
-        // tried again at each call.
-        if slots.contains(where: { $0.pid <= 0 }) { startMissingWorkers() }
-        var fds: [pollfd] = []
-        while true {
-            if PoolInterrupt.raised != 0 {
-                interruptBusyWorkers()
-                throw .interrupted
-            }
-            if done() { return true }
-            if !slots.contains(where: { $0.pid > 0 }) {
-                startMissingWorkers()
-                if done() { return true }
-            }
-            dispatch()
-            var waitMillis: Int32 = -1
-            if let deadline {
-                let left = deadline - Spin.now()
-                if left <= 0 { return done() }
-                waitMillis = Int32(min(Int64(Int32.max), (left + 999_999) / 1_000_000))
-            }
-            fds.removeAll(keepingCapacity: true)
-            fds.append(pollfd(fd: interruptFD.raw, events: Int16(POLLIN), revents: 0))
-            for slot in slots {
-                var events = Int16(POLLIN)
-                if slot.outputSent < slot.output.count { events |= Int16(POLLOUT) }
-                fds.append(pollfd(fd: slot.socket.raw, events: events, revents: 0))
-            }
-            let ready = pollSpinning(&fds, timeout: waitMillis)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw .system(SystemError("poll"))
-            }
-            for (i, entry) in fds.enumerated().dropFirst() where entry.revents != 0 {
-                service(slots[i - 1], events: entry.revents)
-            }
-        }
-    }
-
-    /// `poll`, preceded by a short bounded spin of non-blocking polls when
-    /// a quick answer is likely (work is in flight).
-    private func pollSpinning(_ fds: inout [pollfd], timeout: Int32) -> Int32 {
-        if slots.contains(where: { !$0.inFlight.isEmpty }) {
-            let start = Spin.now()
-            repeat {
-                let n = poll(&fds, nfds_t(fds.count), 0)
-                if n != 0 { return n }
-            } while Spin.now() - start < Spin.budgetNanoseconds
-        }
-        return poll(&fds, nfds_t(fds.count), timeout)
-    }
-
     /// Reads and writes what a worker's socket is ready for.
-    private func service(_ slot: WorkerSlot, events: Int16) {
+    func service(_ slot: WorkerSlot, events: Int16) {
         if events & Int16(POLLOUT) != 0 { flush(slot) }
         guard events & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
         while slot.pid > 0 {
@@ -157,6 +77,7 @@ extension WorkerPool {
     /// Appends a chunk's task frame (and the function, if the worker does
     /// not hold it yet) to the worker's output.
     private func send(_ chunk: Int, of job: Job, to slot: WorkerSlot) {
+        if slot.seenVersion < HostGlobals.version { sendForget(to: slot) }
         if slot.loadedJob != job.id {
             Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
             MessageHeader(kind: .function, job: job.id).append(to: &slot.output)
@@ -183,6 +104,27 @@ extension WorkerPool {
         }
         Frame.patchLength(of: &slot.output, at: start)
         slot.inFlight.append((job.id, chunk))
+    }
+
+    /// Appends a `forget` frame: the globals rebound since the worker last
+    /// saw them.
+    private func sendForget(to slot: WorkerSlot) {
+        let names = HostGlobals.names(since: slot.seenVersion)
+        slot.seenVersion = HostGlobals.version
+        guard !names.isEmpty else { return }
+        let base = lua.top
+        defer { lua.top = base }
+        guard lua.ensureStack(Int32(min(names.count, 100_000)) + 4) else { return }
+        for name in names.prefix(100_000) { lua.push(bytes: name) }
+        let start = slot.output.count
+        Frame.appendHeader(length: 0, to: &slot.output)
+        MessageHeader(kind: .forget).append(to: &slot.output)
+        do {
+            try Wire.encode(lua, count: lua.top - base, into: &slot.output)
+            Frame.patchLength(of: &slot.output, at: start)
+        } catch {
+            slot.output.removeSubrange(start...)
+        }
     }
 
     /// Pending bytes from which a worker's output is written before the

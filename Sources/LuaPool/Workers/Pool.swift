@@ -16,6 +16,12 @@ public final class WorkerPool {
         public var initializer: Int32?
         /// Registry reference of the table of its arguments.
         public var initArguments: Int32?
+        /// How workers start: forked with the script's interpreter, or
+        /// fresh (see FreshState).
+        public var start = StartMethod.fork
+        /// With `spawn`: the codec message of the initializer and its
+        /// arguments, which a fresh worker decodes.
+        public var initializerMessage: [UInt8]?
 
         public init(processes: Int) {
             self.processes = processes
@@ -23,6 +29,14 @@ public final class WorkerPool {
     }
 
     public enum State { case running, closed, joining, joined, terminated }
+
+    /// How a pool's workers start.
+    public enum StartMethod: String {
+        /// A fork that keeps the script's interpreter as it was.
+        case fork
+        /// A fork that builds a new interpreter (FreshState).
+        case spawn
+    }
 
     let lua: LuaState
     let configuration: Configuration
@@ -91,17 +105,36 @@ public final class WorkerPool {
         progressWord.pointee = WorkerProgress()
         let config = configuration
         let identity = ProcessIdentity.current.child(named: "PoolWorker-\(number)", isWorker: true)
+        // The worker starts with the globals as they are now.
+        HostGlobals.check(lua)
+        let seen = HostGlobals.version
+        let fresh = config.start == .spawn ? FreshState.seed(lua, config) : nil
         let pid: pid_t
         do {
-            pid = try Fork.spawn(lua, closing: [host], interrupt: .ignore) {
+            pid = try Fork.spawn(lua, closing: [host], interrupt: .ignore, reseed: fresh == nil) {
                 ProcessIdentity.current = identity
+                var (base, initializer, initArguments) = (lua, config.initializer, config.initArguments)
+                if let fresh {
+                    guard let state = FreshState.make(fresh) else {
+                        fputs("luapool worker: cannot create a Lua state: not enough memory\n", stderr)
+                        return 70
+                    }
+                    base = state
+                    switch Result(catching: { () throws(CodecError) in try FreshState.initializer(state, fresh) }) {
+                    case .success(let refs):
+                        (initializer, initArguments) = refs
+                    case .failure(let error):
+                        fputs("luapool worker: cannot receive the initializer: \(error.message)\n", stderr)
+                        return 70
+                    }
+                }
                 // Tasks run in a thread of their own, so their tracebacks
                 // end at the task instead of going on into the host's
                 // frames the fork copied.
-                let thread = lua.newThread()
+                let thread = base.newThread()
                 let loop = WorkerLoop(lua: thread, socket: child, progress: progressWord,
                                       maxTasks: config.maxTasksPerChild)
-                guard loop.initialize(function: config.initializer, arguments: config.initArguments) else {
+                guard loop.initialize(function: initializer, arguments: initArguments) else {
                     return 1
                 }
                 return loop.run()
@@ -117,6 +150,7 @@ public final class WorkerPool {
         WorkerPool.track(pid, socket: host.raw)
         let slot = WorkerSlot(index: index, number: number, pid: pid, socket: host)
         slot.started = config.initializer == nil
+        slot.seenVersion = seen
         return slot
     }
 
@@ -224,9 +258,9 @@ public final class WorkerPool {
     /// Workers let go by ``release()``, not reaped yet.
     nonisolated(unsafe) private static var orphans: [pid_t] = []
     /// The pools that can still take work (neither joined nor terminated).
-    nonisolated(unsafe) private static var pools: [ObjectIdentifier: Weak] = [:]
+    nonisolated(unsafe) static var pools: [ObjectIdentifier: Weak] = [:]
 
-    private struct Weak {
+    struct Weak {
         weak var pool: WorkerPool?
     }
 
@@ -338,6 +372,9 @@ final class WorkerSlot {
     /// Why the host could not read the worker's answer (it was ended for
     /// it): the chunk it answered fails with this.
     var lostAnswer: String?
+    /// The version of the host's globals the worker has seen (see
+    /// HostGlobals): names rebound after it are to be forgotten.
+    var seenVersion = 0
 
     init(index: Int, number: Int, pid: pid_t, socket: FileDescriptor) {
         (self.index, self.number, self.pid, self.socket) = (index, number, pid, socket)

@@ -24,6 +24,16 @@ enum Wire {
 
     /// Appends the codec bytes of the `count` values on top of the stack,
     /// leaving them there.
+    /// Appends the codec bytes of the function on top of the stack,
+    /// leaving it there; returns whether they hold the global table (the
+    /// function or one of its upvalues reads or writes globals).
+    static func encodeFunction(_ lua: LuaState, into buffer: inout [UInt8]) throws(CodecError) -> Bool {
+        try Codec.withEncoded(lua, topValues: 1) { (bytes, holdsGlobals) throws(CodecError) in
+            try append(bytes, values: 1, to: &buffer)
+            return holdsGlobals
+        }
+    }
+
     static func encode(_ lua: LuaState, count: Int32, into buffer: inout [UInt8]) throws(CodecError) {
         try Codec.withEncoded(lua, topValues: count) { (bytes) throws(CodecError) in
             try append(bytes, values: Int(count), to: &buffer)

@@ -15,18 +15,25 @@ final class WorkerLoop {
     let progress: UnsafeMutablePointer<WorkerProgress>
     var tasksLeft: Int?
 
-    private let reader = FrameReader()
-    private var output: [UInt8] = []
-    private static let functionKey = "luapool.worker.function"
+    let reader = FrameReader()
+    var output: [UInt8] = []
+    static let functionKey = "luapool.worker.function"
     /// Why the function of the job in the registry could not be decoded
     /// (its tasks fail with it), or nil.
-    private var functionError: String?
+    var functionError: String?
+    /// Reads what comes while a pull waits for its answer (Worker+Pull).
+    let pullReader = FrameReader()
+    /// Frames that came while a pull waited, to handle in order once the
+    /// running chunk is done.
+    var deferred: [[UInt8]] = []
 
     init(lua: LuaState, socket: FileDescriptor, progress: UnsafeMutablePointer<WorkerProgress>, maxTasks: Int?) {
         self.lua = lua
         self.socket = socket
         self.progress = progress
         self.tasksLeft = maxTasks
+        WorkerLoop.current = self
+        installPullHook()
     }
 
     /// Runs the pool's initializer, if it has one, and tells the host how it
@@ -69,7 +76,10 @@ final class WorkerLoop {
     func run() -> Int32 {
         while true {
             do {
-                while tasksLeft != 0, try reader.next({ frame in try handle(frame) }) {}
+                try handleDeferred()
+                while tasksLeft != 0, deferred.isEmpty, try reader.next({ frame in try handle(frame) }) {}
+                // A pull read ahead: what it kept aside comes first.
+                if tasksLeft != 0, !deferred.isEmpty || pullReader.holdsBytes { continue }
             } catch is HostGone {
                 return 0
             } catch {
@@ -169,13 +179,16 @@ final class WorkerLoop {
         }
     }
 
-    private func handle(_ frame: UnsafeRawBufferPointer) throws {
+    func handle(_ frame: UnsafeRawBufferPointer) throws {
         if frame.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
         guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
         let body = UnsafeRawBufferPointer(rebasing: frame[header.byteCount...])
         switch header.kind {
         case .function:
             receiveFunction(body)
+            forgetNils()
+        case .forget:
+            try forget(body)
         case .task:
             if !output.isEmpty && !mayWait(before: header) {
                 guard send() else { throw HostGone() }
@@ -500,7 +513,7 @@ final class WorkerLoop {
 
     /// Sends `output` and empties it; false when the host is gone. What
     /// the tasks printed goes first, so it comes before their answers.
-    private func send() -> Bool {
+    func send() -> Bool {
         if output.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
         fflush(stdout)
         waitingJob = nil
@@ -519,7 +532,7 @@ struct WorkerProtocolError: Error, CustomStringConvertible {
 }
 
 /// The host closed its end while the worker was writing.
-private struct HostGone: Error {}
+struct HostGone: Error {}
 
 private func writeError(_ text: String) {
     fputs(text, stderr)
