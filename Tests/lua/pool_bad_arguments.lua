@@ -1,6 +1,6 @@
 -- Bad counts, bad numbers and arguments a call does not take: each is a
--- `bad argument` error in Lua's words (a call the host has no room for is
--- Lua's `not enough memory`), never a crash, and the pool works after it.
+-- `bad argument` error in Lua's words (more items than memory allows
+-- too), never a crash, and the pool works after it.
 local T = require "helpers.pooltest"
 local mp = require "multiprocessing"
 

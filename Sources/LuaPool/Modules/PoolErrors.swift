@@ -32,8 +32,12 @@ enum PoolErrors {
             default:
                 break  // a table (or other) error value is raised as it is
             }
-        case let .died(worker, pid, exit, item, running):
-            let when = running ? "running item \(item)" : "after running item \(item), before its result was sent"
+        case let .died(worker, pid, exit, item, point):
+            let when = switch point {
+            case .running: "running item \(item)"
+            case .after: "after running item \(item), before its result was sent"
+            case .before: "before starting item \(item) (twice: the item's message kills its worker)"
+            }
             _ = lua.raise("\(worker) (pid \(pid)) died \(when): \(exit)")
         case .interrupted:
             return interrupted(lua)

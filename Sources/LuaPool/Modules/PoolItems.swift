@@ -163,7 +163,8 @@ enum PoolItems {
     /// the copy of a proxy's items, when `copied`) in the interpreter, and
     /// each chunk's state and place in the send queue in the scheduler,
     /// whose arrays would end the process if they could not be allocated.
-    static func checkRoom(_ lua: LuaState, count: Int, chunks: Int, copied: Bool) throws(LuaRaise) {
+    static func checkRoom(_ lua: LuaState, count: Int, chunks: Int, copied: Bool,
+                          argument: Int32) throws(LuaRaise) {
         // A Lua array slot (TValue) is 16 bytes; the queue is an array of
         // (job, chunk) pairs, built from a temporary one.
         let slot = 16
@@ -171,17 +172,20 @@ enum PoolItems {
         let chunkBytes = chunks * perChunk
         let bytes = count * slot * (copied ? 2 : 1) + chunkBytes
         let physical = sysconf(Int32(_SC_PHYS_PAGES)) * sysconf(Int32(_SC_PAGESIZE))
-        var fits = physical <= 0 || bytes < physical
+        // More than the machine has: a bad count, said before anything
+        // is allocated.
+        guard physical <= 0 || bytes < physical else {
+            throw lua.argumentFailure(argument, "\(count) items are more than memory allows")
+        }
         // A large request is tried once as well: an address-space limit
         // (ulimit -v) refuses it here rather than in the scheduler.
-        if fits, chunkBytes >= 1 << 26 {
+        if chunkBytes >= 1 << 26 {
             let probe = malloc(chunkBytes)
-            fits = probe != nil
             free(probe)
-        }
-        guard fits else {
-            lua.push("not enough memory")
-            throw LuaRaise()
+            guard probe != nil else {
+                lua.push("not enough memory")
+                throw LuaRaise()
+            }
         }
     }
 }

@@ -27,9 +27,12 @@ final class PoolIterator: LuaObject {
         (self.workers, self.job, self.ordered) = (workers, job, ordered)
     }
 
-    /// Pushes the iterator function, nil, nil and the closing value.
-    func push(onto lua: LuaState) {
-        push(onto: lua, methods: [], metamethods: [("__close", closeIterator)])
+    /// Pushes the iterator function, nil, nil and the closing value; the
+    /// Pool object at `pool` is kept alive with it, so a pool made for the
+    /// loop alone (`mp.Pool(2):imap(...)`) is not collected under it.
+    func push(onto lua: LuaState, poolAt pool: Int32) {
+        lua.pushValue(at: pool)
+        push(onto: lua, methods: [], metamethods: [("__close", closeIterator)], fields: ["pool"])
         lua.pushValue(at: -1)
         lua.pushFunction(step, upvalues: 1)
         lua.insert(at: -2)

@@ -84,7 +84,7 @@ struct PoolCall {
     func imap(ordered: Bool) throws(LuaRaise) -> Int32 {
         let job = try submitMap(tuples: false, chunkDefault: 1, wholeCall: false)
         let iterator = PoolIterator(workers: job.workers, job: job.id, ordered: ordered)
-        iterator.push(onto: lua)
+        iterator.push(onto: lua, poolAt: LuaState.upvalueIndex(1))
         return 4
     }
 
@@ -154,7 +154,7 @@ struct PoolCall {
         let chunkSize = try readChunkSize(at: chunk, count: list.count) ?? chunkDefault
         // The default chunking makes about four chunks per worker.
         let chunks = chunkSize.map { (list.count + $0 - 1) / $0 } ?? min(list.count, 4 * PoolSize.limit)
-        try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy)
+        try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy, argument: items)
         let copied = list.isProxy
         if copied { list = try PoolItems.pushCopy(lua, of: list) }
         if tuples { list = try PoolItems.plainTuples(lua, list, owned: copied, argument: items) }

@@ -22,7 +22,7 @@ extension WorkerPool {
     }
 
     /// Whether a wait is running in this process.
-    nonisolated(unsafe) public private(set) static var isWaiting = false
+    nonisolated(unsafe) public internal(set) static var isWaiting = false
 
     /// Waits for this pool's `done()` (see ``waitAll(timeout:watching:until:)``).
     public func wait(timeout: Double? = nil, until done: () -> Bool) throws(WaitError) -> Bool {
@@ -37,7 +37,10 @@ extension WorkerPool {
                                until done: () -> Bool) throws(WaitError) -> Bool {
         guard !isWaiting else { throw .busy }
         isWaiting = true
-        defer { isWaiting = false }
+        defer {
+            isWaiting = false
+            releaseDeferred()
+        }
         // A timeout beyond a few years is no timeout.
         let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         let interruptFD: FileDescriptor
@@ -53,7 +56,9 @@ extension WorkerPool {
         var fds: [pollfd] = []
         var owners: [(WorkerPool, WorkerSlot)] = []
         let first = extra >= 0 ? 2 : 1
+        var lastRound = false
         while true {
+            releaseDeferred()
             let pools = livePools
             if PoolInterrupt.raised != 0 {
                 for pool in pools { pool.interruptBusyWorkers() }
@@ -65,11 +70,14 @@ extension WorkerPool {
                 pool.dispatch()
             }
             if done() { return true }
+            if lastRound { return done() }
             var waitMillis: Int32 = -1
             if let deadline {
                 let left = deadline - Spin.now()
-                if left <= 0 { return done() }
-                waitMillis = Int32(min(Int64(Int32.max), (left + 999_999) / 1_000_000))
+                // Out of time (or none given, as `ready()`): one more look
+                // at what the sockets hold, without sleeping.
+                lastRound = left <= 0
+                waitMillis = Int32(max(0, min(Int64(Int32.max), (left + 999_999) / 1_000_000)))
             }
             fds.removeAll(keepingCapacity: true)
             owners.removeAll(keepingCapacity: true)
@@ -85,7 +93,7 @@ extension WorkerPool {
                     busy = busy || !slot.inFlight.isEmpty
                 }
             }
-            let ready = pollSpinning(&fds, spin: busy, timeout: waitMillis)
+            let ready = pollSpinning(&fds, spin: busy && !lastRound, timeout: waitMillis)
             if ready < 0 {
                 if errno == EINTR { continue }
                 throw .system(SystemError("poll"))
@@ -100,6 +108,17 @@ extension WorkerPool {
     /// The pools of this process that can still have work.
     private static var livePools: [WorkerPool] {
         pools.values.compactMap(\.pool)
+    }
+
+    /// Pools let go (``release()``) by a finalizer during a wait, whose
+    /// workers the wait may be reading from: released when it is safe.
+    nonisolated(unsafe) static var deferredReleases: [WorkerPool] = []
+
+    private static func releaseDeferred() {
+        guard !deferredReleases.isEmpty else { return }
+        let pools = deferredReleases
+        deferredReleases.removeAll()
+        for pool in pools { pool.release() }
     }
 
     /// `poll`, preceded by a short bounded spin of non-blocking polls when

@@ -35,6 +35,9 @@ final class Job {
         var done = false
         /// It failed: no results of it came back.
         var failed = false
+        /// Workers that died with it next in line, before starting it: a
+        /// chunk that kills its worker on arrival fails at the second.
+        var deathsBeforeStart = 0
     }
 
     init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,
@@ -132,14 +135,19 @@ struct JobTable {
     var values: Dictionary<UInt32, Job>.Values { table.values }
 }
 
+/// Where in an item a worker died.
+enum DeathPoint {
+    case running, after, before
+}
+
 /// Why a job failed.
 enum JobFailure {
     /// The task raised: its error value and traceback (registry
     /// references), the input index and the worker that ran it.
     case raised(value: Int32, traceback: String?, item: Int64, worker: String, pid: Int32)
-    /// The worker died while running `item` (`running`), or after it ran
-    /// `item` and before its answer was sent.
-    case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64, running: Bool)
+    /// The worker died while running `item`, after it ran `item` and
+    /// before its answer was sent, or before it started `item` (twice).
+    case died(worker: String, pid: Int32, exit: WorkerExit, item: Int64, when: DeathPoint)
     /// The call was stopped by Ctrl-C.
     case interrupted
     /// The pool was terminated before the call finished.

@@ -165,6 +165,7 @@ extension WorkerPool {
     /// ones after it never ran and go back to the front of the queue.
     func workerDied(_ slot: WorkerSlot) {
         let pid = slot.pid
+        guard pid > 0 else { return }
         retire(slot)
         let exit = reapSoon(pid) ?? .signaled(SIGKILL)
         WorkerPool.untrack(pid)
@@ -177,6 +178,15 @@ extension WorkerPool {
             breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(exit) in its initializer")
         }
         var started = sent.lastIndex { WorkerPool.key($0) == last.chunk }
+        var diedBefore = false
+        if started == nil, lostAnswer == nil, !slot.retiring, state != .joining,
+           let first = sent.first, let job = jobs[first.job] {
+            // Dead before starting anything: the chunk next in line may be
+            // what kills it (a message it cannot take); the second time,
+            // it fails instead of going round again.
+            job.chunks[first.chunk].deathsBeforeStart += 1
+            if job.chunks[first.chunk].deathsBeforeStart >= 2 { (started, diedBefore) = (0, true) }
+        }
         if let lostAnswer, let first = sent.first, let job = jobs[first.job] {
             // Ended by the host, which could not read its answer to the
             // oldest chunk: that chunk fails with the reason.
@@ -191,9 +201,15 @@ extension WorkerPool {
             job.chunks[chunk.chunk].done = true
             job.chunks[chunk.chunk].failed = true
             if job.failure == nil {
-                let running = position == started && last.item > 0
-                let item = running ? last.item : job.chunks[chunk.chunk].first + Int64(job.chunks[chunk.chunk].size) - 1
-                job.failure = .died(worker: slot.name, pid: pid, exit: exit, item: item, running: running)
+                let chunkFirst = job.chunks[chunk.chunk].first
+                if diedBefore {
+                    job.failure = .died(worker: slot.name, pid: pid, exit: exit, item: chunkFirst, when: .before)
+                } else if position == started && last.item > 0 {
+                    job.failure = .died(worker: slot.name, pid: pid, exit: exit, item: last.item, when: .running)
+                } else {
+                    let lastItem = chunkFirst + Int64(job.chunks[chunk.chunk].size) - 1
+                    job.failure = .died(worker: slot.name, pid: pid, exit: exit, item: lastItem, when: .after)
+                }
             }
             job.outstanding -= 1
             dropIfCancelled(job)

@@ -143,6 +143,8 @@ extension WorkerPool {
     func cancel(_ id: UInt32) {
         guard let job = jobs[id] else { return }
         job.cancelled = true
+        // Its chunks not sent are dropped: nothing needs the inputs.
+        job.releaseInputs(lua)
         dropIfCancelled(job)
     }
 }

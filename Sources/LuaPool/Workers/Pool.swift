@@ -76,15 +76,16 @@ public final class WorkerPool {
                 slots.append(try spawnWorker(slot: i))
             }
         } catch {
+            // deinit unmaps the progress records
             terminate()
-            munmap(progress, WorkerPool.progressBytes(configuration))
             throw error
         }
         WorkerPool.register(self)
     }
 
     deinit {
-        release()
+        // Nothing else holds the pool, a wait included: at once.
+        releaseNow()
         for job in jobs.values { job.release(lua) }
         munmap(progress, WorkerPool.progressBytes(configuration))
     }
@@ -145,9 +146,18 @@ public final class WorkerPool {
             throw error
         }
         child.close()
-        try host.setNonBlocking(true)
         Fork.hostDescriptors.insert(host.raw)
         WorkerPool.track(pid, socket: host.raw)
+        do {
+            try host.setNonBlocking(true)
+        } catch {
+            kill(pid, SIGKILL)
+            _ = reap(pid)
+            WorkerPool.untrack(pid)
+            Fork.hostDescriptors.remove(host.raw)
+            host.close()
+            throw error
+        }
         let slot = WorkerSlot(index: index, number: number, pid: pid, socket: host)
         slot.started = config.initializer == nil
         slot.seenVersion = seen
@@ -210,6 +220,20 @@ public final class WorkerPool {
     /// file, flush their output and leave; busy ones are killed. They are
     /// reaped at the next pool call or at exit.
     public func release() {
+        guard state != .terminated, isOwner else { return }
+        if WorkerPool.isWaiting {
+            // A finalizer inside a wait: the wait may be reading these
+            // workers' sockets; they go when it is safe.
+            if !WorkerPool.deferredReleases.contains(where: { $0 === self }) {
+                WorkerPool.deferredReleases.append(self)
+            }
+            return
+        }
+        releaseNow()
+    }
+
+    /// ``release()`` without waiting for a safe moment.
+    func releaseNow() {
         guard state != .terminated, isOwner else { return }
         state = .terminated
         WorkerPool.unregister(self)
@@ -308,6 +332,8 @@ public final class WorkerPool {
         live.removeAll()
         orphans.removeAll()
         pools.removeAll()
+        deferredReleases.removeAll()
+        isWaiting = false
     }
 
     /// At exit: no worker outlives the host. Each gets end of file, so it
@@ -316,7 +342,9 @@ public final class WorkerPool {
     /// and every pool is left terminated.
     static func endAll() {
         let unfinished = pools.values.compactMap(\.pool)
-        for (_, socket) in live where socket >= 0 { shutdown(socket, Int32(SHUT_WR)) }
+        // Both ways: a worker that writes an answer nobody will read gets
+        // an error at once instead of blocking out the grace.
+        for (_, socket) in live where socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
         let deadline = Spin.now() + Int64(leaveGraceSeconds * 1e9)
         var waiting = Array(live.keys)
         while !waiting.isEmpty {

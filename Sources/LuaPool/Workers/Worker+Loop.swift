@@ -206,18 +206,18 @@ final class WorkerLoop {
     /// Keeps a job's function in the registry; one that cannot be decoded
     /// here fails the job's tasks with the reason.
     private func receiveFunction(_ body: UnsafeRawBufferPointer) {
+        let base = lua.top
+        defer { lua.top = base }
         functionError = nil
         do {
-            guard try Wire.decode(lua, body) == 1 else {
+            if try Wire.decode(lua, body) != 1 {
                 functionError = "bad data: the function's message holds more than one value"
-                lua.pushNil()
-                lua.setRegistry(WorkerLoop.functionKey)
-                return
             }
         } catch {
             functionError = "cannot receive the function: \(error.message)"
-            lua.pushNil()
         }
+        if functionError != nil { lua.top = base }
+        if lua.top == base { lua.pushNil() }
         lua.setRegistry(WorkerLoop.functionKey)
     }
 
@@ -252,8 +252,9 @@ final class WorkerLoop {
         } catch let error as CodecError {
             // Items this interpreter cannot decode fail the item being
             // read, not the worker.
-            answerFailure(header, item: max(progress.pointee.item, header.index),
-                          message: "cannot receive the item: \(error.message)")
+            let item = header.flags & MessageHeader.tableFlag == 0
+                ? header.index + Int64(error.valueIndex ?? 0) : max(progress.pointee.item, header.index)
+            answerFailure(header, item: item, message: "cannot receive the item: \(error.message)")
         }
     }
 
