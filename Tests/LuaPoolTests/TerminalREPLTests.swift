@@ -61,6 +61,23 @@ struct TerminalREPLTests {
         ])
     }
 
+    @Test("at the prompt, after the pool started: new helpers, rebound globals and modules reach the workers")
+    func worldFollowsAtThePrompt() throws {
+        try session(arguments: ["-j", "2"], steps: [
+            "expect:> ",
+            "type:K = 2\r", "expect:\n> ",
+            "type:pool.map(function(x) return x * K end, {1})\r", "expect:{ 2, n = 1 }\n> ",
+            "type:function helper(x) return x * 10 end\r", "expect:\n> ",
+            "type:pool.map(function(x) return helper(x) end, {1, 2})\r", "expect:{ 10, 20, n = 2 }\n> ",
+            "type:K = 3\r", "expect:\n> ",
+            "type:pool.map(function(x) return x * K end, {1})\r", "expect:{ 3, n = 1 }\n> ",
+            "type:local lpeg = require 'lpeg' return pool.map(function(s) return lpeg.match(lpeg.P'a'^1, s) end, {'aa'})\r",
+            "expect:{ 3, n = 1 }\n> ",
+            "type:pool.map(math.floor, {1.5})\r", "expect:{ 1, n = 1 }\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
     @Test("Ctrl-C during a pool.map of slow tasks: back at the prompt within a second, the pool still works")
     func interruptPoolMap() throws {
         let slow = "function(x) local t = os.clock() while os.clock() - t < 30 do end return x end"
