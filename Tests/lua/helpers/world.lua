@@ -43,6 +43,16 @@ return function(start)
   print(T.head(T.errorof(p.map, function() return UNDECLARED end, {1}), 1))
   setmetatable(_G, nil)
 
+  -- pulls from inside large chunks (read item by item from their
+  -- message) while more chunks wait behind them: none is disturbed
+  for k = 0, 9 do _G["V" .. k] = k * 1000 end
+  local many = {}
+  for i = 1, 3000 do many[i] = i end
+  local got = p:map(function(x) return _G["V" .. (x % 10)] + x end, many, 300)
+  local right = got.n == 3000
+  for i = 1, 3000 do right = right and got[i] == (i % 10) * 1000 + i end
+  print("pulls inside large chunks", right)
+
   -- an undefined global read 100,000 times: one pull, not one per read
   local t0 = os.clock()
   print("undefined in a loop", p:apply(function()
