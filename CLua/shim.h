@@ -95,6 +95,25 @@ static inline int clua_index(lua_State *L) {
     return 1;
 }
 
+/*
+ * lua.c's msghandler, for the interpreter's own calls (the script, -e,
+ * -l, a REPL line): a string error gets a traceback; an error object with
+ * __tostring becomes that text, called here, before the stack unwinds (so
+ * debug.getinfo in __tostring sees it); any other becomes "(error object
+ * is a T value)" with a traceback. The result is the error value the
+ * chunk's <close> variables receive, as in lua5.4.
+ */
+static inline int clua_msghandler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
 /* ---- Swift functions called from Lua ---- */
 
 /*

@@ -55,7 +55,8 @@ final class Interpreter {
         let terminal = isatty(0) != 0
         let interactive = options.interactive
             || (terminal && options.script == nil && !options.hasExecute && !options.showVersion)
-        if options.showVersion || (options.interactive && terminal) { printVersion() }
+        // -i implies -v, as in lua.c.
+        if options.showVersion || options.interactive { printVersion() }
         if options.ignoreEnvironment {
             lua.push(true)
             lua.setRegistry("LUA_NOENV")
@@ -72,11 +73,11 @@ final class Interpreter {
         for action in options.actions where !run(action) { return false }
         if let script = options.script, !runScript(at: script) { return false }
         if options.interactive {
-            REPL(lua: lua).run()
+            return report { try REPL(lua: lua).run() }
         } else if options.script == nil, !options.hasExecute, !options.showVersion {
             if terminal {
                 printVersion()
-                REPL(lua: lua).run()
+                return report { try REPL(lua: lua).run() }
             } else {
                 return runFile(nil)
             }
@@ -189,7 +190,7 @@ final class Interpreter {
     func runChunk(arguments: Int32 = 0, results: Int32 = 0) throws(LuaError) {
         LuaInterrupt.arm(lua)
         defer { LuaInterrupt.disarm() }
-        try lua.call(arguments: arguments, results: results)
+        try lua.callAsChunk(arguments: arguments, results: results)
     }
 
     /// Runs `body`, printing any error as lua.c's `report` does.
@@ -198,7 +199,7 @@ final class Interpreter {
             try body()
             return true
         } catch let error as LuaError {
-            if error.value == .string(Array(LuaInterrupt.message.utf8)) { interrupted = true }
+            if LuaInterrupt.isInterruption(error.message) { interrupted = true }
             reportMessage(error.description)
         } catch let error as ScriptError {
             reportMessage(error.message)

@@ -54,7 +54,8 @@ final class LineEditor: LineInput {
 
     func readLine(prompt: String) -> LineRead {
         PromptInterrupt.reset()
-        promptText = prompt == "> " ? primaryPrompt : continuationPrompt
+        free(promptText)
+        promptText = strdup(prompt)
         var count: Int32 = 0
         LineEditor.stopLineDiscipline()
         let line = LineEditor.withUserLocale { el_gets(editor, &count) }
@@ -97,8 +98,6 @@ final class LineEditor: LineInput {
     }
 }
 
-nonisolated(unsafe) private let primaryPrompt = strdup("> ")
-nonisolated(unsafe) private let continuationPrompt = strdup(">> ")
-nonisolated(unsafe) private var promptText = primaryPrompt
+nonisolated(unsafe) private var promptText = strdup("> ")
 
 private let currentPrompt: cedit_prompt_fn = { _ in promptText }

@@ -11,25 +11,24 @@ enum LineRead: Equatable {
 
 /// Where the REPL's lines come from.
 protocol LineInput: AnyObject {
-    /// Reads one line, without its newline, showing `prompt` if this input
-    /// shows prompts.
+    /// Reads one line, without its newline, showing `prompt`.
     func readLine(prompt: String) -> LineRead
     /// Records a whole chunk, once it is read, in the history (if any).
     func remember(_ chunk: String)
 }
 
-/// Lines from standard input with `getline`: no editing, no history, a
-/// prompt only when `prompts` (standard input is a terminal but libedit
-/// could not start).
+/// Lines from standard input with `getline`: no editing, no history. The
+/// prompt is printed; with `echo` (standard input is not a terminal) the
+/// line read is printed after it, as lua5.4 (built with readline) does.
 final class PlainInput: LineInput {
-    let prompts: Bool
+    let echo: Bool
 
-    init(prompts: Bool) {
-        self.prompts = prompts
+    init(echo: Bool) {
+        self.echo = echo
     }
 
     func readLine(prompt: String) -> LineRead {
-        if prompts { writeOut(prompt) }
+        writeOut(prompt)
         fflush(stdout)
         var buffer: UnsafeMutablePointer<CChar>? = nil
         var capacity = 0
@@ -38,7 +37,12 @@ final class PlainInput: LineInput {
         guard count >= 0, let buffer else { return .end }
         var length = count
         if length > 0, buffer[length - 1] == 0x0A { length -= 1 }
-        return .line(String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self))
+        let line = UnsafeRawBufferPointer(start: buffer, count: length)
+        if echo {
+            _ = fwrite(line.baseAddress, 1, length, stdout)
+            writeOut("\n")
+        }
+        return .line(String(decoding: line, as: UTF8.self))
     }
 
     func remember(_ chunk: String) {}

@@ -8,9 +8,10 @@ import LuaPool
 ///
 /// On a terminal, lines come through libedit (``LineEditor``) and results
 /// are shown as values (``LuaState/showValues(from:)``: strings quoted,
-/// tables pretty-printed). Otherwise there are no prompts and results
-/// print as `print` prints them, as in lua5.4, so `luapool -i < file` is
-/// scriptable.
+/// tables pretty-printed). Otherwise lines are read as lua5.4 reads them
+/// there: the prompt is printed and the line echoed after it, and results
+/// print as `print` prints them. The prompts are `_PROMPT` and `_PROMPT2`
+/// when set (through `tostring`), else `> ` and `>> `.
 struct REPL {
     let lua: LuaState
     let input: LineInput
@@ -21,7 +22,7 @@ struct REPL {
         self.lua = lua
         let terminal = isatty(0) != 0
         self.showsValues = terminal
-        self.input = (terminal ? LineEditor(lua: lua) : nil) ?? PlainInput(prompts: terminal)
+        self.input = (terminal ? LineEditor(lua: lua) : nil) ?? PlainInput(echo: !terminal)
     }
 
     /// What reading a chunk gave.
@@ -33,9 +34,12 @@ struct REPL {
         case end
     }
 
-    func run() {
+    /// Runs until the input ends. Throws an error raised making a prompt
+    /// (a `_PROMPT` whose `__tostring` fails), which ends the REPL as it
+    /// ends lua.c's.
+    func run() throws(LuaError) {
         loop: while true {
-            switch readChunk() {
+            switch try readChunk() {
             case .loaded: evaluate()
             case .failed(let error): reportMessage(error.description, name: nil)
             case .cancelled: break
@@ -44,8 +48,20 @@ struct REPL {
             lua.top = 0
         }
         lua.top = 0
-        if showsValues { writeOut("\n") }
+        writeOut("\n")
         fflush(stdout)
+    }
+
+    /// `_PROMPT` (or `_PROMPT2`) through `tostring`, else the default, as
+    /// lua.c's `get_prompt`.
+    private func prompt(firstLine: Bool) throws(LuaError) -> String {
+        let base = lua.top
+        defer { lua.top = base }
+        guard lua.getGlobal(firstLine ? "_PROMPT" : "_PROMPT2") != .nil else { return firstLine ? "> " : ">> " }
+        lua.getGlobal("tostring")
+        lua.insert(at: -2)
+        try lua.call(arguments: 1, results: 1)
+        return lua.toString(at: -1) ?? (firstLine ? "> " : ">> ")
     }
 
     /// Runs the loaded chunk with Ctrl-C armed and shows its results.
@@ -54,7 +70,7 @@ struct REPL {
         LuaInterrupt.arm(lua)
         defer { LuaInterrupt.disarm() }
         do {
-            try lua.call(arguments: 0, results: LuaState.multipleResults)
+            try lua.callAsChunk(arguments: 0, results: LuaState.multipleResults)
             if showsValues {
                 try showResults(from: base + 1)
             } else {
@@ -67,9 +83,9 @@ struct REPL {
 
     /// Reads and loads one chunk, pushing it as a function, and records its
     /// text in the history.
-    private func readChunk() -> Chunk {
+    private func readChunk() throws(LuaError) -> Chunk {
         let text: String
-        switch input.readLine(prompt: "> ") {
+        switch input.readLine(prompt: try prompt(firstLine: true)) {
         case .line(let line): text = line
         case .cancelled: return .cancelled
         case .end: return .end
@@ -80,12 +96,12 @@ struct REPL {
             input.remember(text)
             return .loaded
         }
-        return readRest(of: line, text: text)
+        return try readRest(of: line, text: text)
     }
 
     /// Loads `line` as a statement, reading more lines while it is
     /// incomplete.
-    private func readRest(of line: String, text: String) -> Chunk {
+    private func readRest(of line: String, text: String) throws(LuaError) -> Chunk {
         var (line, text) = (line, text)
         while true {
             do {
@@ -93,7 +109,7 @@ struct REPL {
                 input.remember(text)
                 return .loaded
             } catch where isIncomplete(error) {
-                switch input.readLine(prompt: ">> ") {
+                switch input.readLine(prompt: try prompt(firstLine: false)) {
                 case .line(let more):
                     line += "\n" + more
                     text += "\n" + more

@@ -13,6 +13,12 @@ public enum LuaInterrupt {
     /// The error value Ctrl-C raises.
     public static let message = "interrupted"
 
+    /// Whether an error's text is Ctrl-C's: `interrupted`, alone or with
+    /// the traceback lua.c's message handler adds.
+    public static func isInterruption(_ text: String) -> Bool {
+        text == message || text.hasPrefix(message + "\nstack traceback:")
+    }
+
     nonisolated(unsafe) private static var target: OpaquePointer?
     nonisolated(unsafe) private static var previous = sigaction()
 

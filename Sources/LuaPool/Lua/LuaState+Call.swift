@@ -32,6 +32,23 @@ extension LuaState {
         }
     }
 
+    /// Calls the function below the `arguments` values as lua.c calls a
+    /// chunk (`docall`): its message handler turns the error into the text
+    /// lua.c reports (a string with its traceback, or the result of the
+    /// error object's `__tostring`) before the stack unwinds. The error
+    /// thrown carries that text as its value and message. Wraps
+    /// `lua_pcall`.
+    public func callAsChunk(arguments: Int32 = 0, results: Int32 = 0) throws(LuaError) {
+        let base = lua_gettop(L) - arguments
+        clua_pushcfunction(L, clua_msghandler)
+        insert(at: base)
+        let status = lua_pcallk(L, arguments, results, base, 0, nil)
+        remove(at: base)
+        if status != LUA_OK {
+            throw popError(status: status)
+        }
+    }
+
     /// Pushes the message handler ``call(arguments:results:)`` uses, so a
     /// loop of calls can share one (see ``call(arguments:results:handler:)``).
     public func pushMessageHandler() {
