@@ -44,7 +44,7 @@ final class Interpreter {
             return
         }
         if options.help {
-            writeOut(usageText)
+            writeOut(helpText)
             succeeded = true
             return
         }

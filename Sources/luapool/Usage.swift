@@ -1,9 +1,12 @@
 import Glibc
 import LuaPool
 
-let programName = "luapool"
+/// The program's name in messages: `argv[0]` as typed, as lua.c's
+/// `progname` (set by main).
+nonisolated(unsafe) var programName = "luapool"
 
-let usageText = """
+/// The usage, printed after a bad command line (as lua.c prints it).
+var usageText: String { """
     usage: \(programName) [options] [script [args]]
     Available options are:
       -e stat        execute string 'stat'
@@ -22,6 +25,23 @@ let usageText = """
       -              stop handling options and execute stdin
 
     """
+}
+
+/// What `--help` prints: the usage, then the environment variables read.
+var helpText: String { usageText + """
+    Environment:
+      LUA_INIT_5_4, LUA_INIT  code to run first, or @file to run a file
+      LUA_PATH_5_4, LUA_PATH, LUA_CPATH_5_4, LUA_CPATH
+                     package.path, package.cpath (';;': the default)
+      LUAPOOL_WORKERS  size of the default pool when -j is not given
+      LUAPOOL_SEED   seed of the default pool when --seed is not given
+      LUAPOOL_HISTORY  the REPL's history file (default ~/.luapool_history;
+                     empty: no history)
+      LUAPOOL_FRAME_LIMIT  (testing) the largest message between the
+                     script and a worker, in bytes
+
+    """
+}
 
 /// Writes to standard output through C stdio, the stream Lua's `print` uses.
 func writeOut(_ text: String) {

@@ -13,7 +13,13 @@ guard let lua = LuaState() else {
     reportMessage("cannot create state: not enough memory")
     exit(EXIT_FAILURE)
 }
+if let name = CommandLine.arguments.first, !name.isEmpty { programName = name }
 clua_gc(lua.L, LUA_GCSTOP)  // restarted once the libraries are open
 let status = Interpreter(lua: lua, argv: CommandLine.arguments).main()
+// The one way out, as lua.c leaves (and as os.exit(code, true) does):
+// the pools' workers flush and leave, Processes end, then the state is
+// closed, so finalizers run.
+ExitPath.run()
+lua.close()
 fflush(stdout)
 exit(status)

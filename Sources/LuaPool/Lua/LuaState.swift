@@ -12,6 +12,7 @@ public final class LuaState {
     /// The raw `lua_State *`.
     public let L: OpaquePointer
     private let owned: Bool
+    private var closed = false
     /// The name of the Swift function running on this wrapper (`map`), for
     /// argument errors when Lua cannot name it (`pcall(pool.map, f, nil)`).
     public var functionName: String?
@@ -34,7 +35,15 @@ public final class LuaState {
     }
 
     deinit {
-        if owned { lua_close(L) }
+        close()
+    }
+
+    /// Closes an owned state (its finalizers run); later calls do nothing.
+    /// The wrapper must not be used afterwards. Wraps `lua_close`.
+    public func close() {
+        guard owned, !closed else { return }
+        closed = true
+        lua_close(L)
     }
 
     /// Opens Lua's standard libraries. Wraps `luaL_openlibs`.
