@@ -50,7 +50,7 @@ struct MemoryLimitTests {
         #expect(result.signal == nil, "luapool \(result.ending); stderr: \(result.stderrText)")
         #expect(result.exitStatus == 1)
         #expect(result.stdoutText == "")
-        #expect(LinePattern.matches(result.stderrText, ["luapool: not enough memory", "..."]),
+        #expect(LinePattern.matches(result.stderrText, ["*luapool: not enough memory", "..."]),
                 "stderr: \(result.stderrText)")
     }
 
