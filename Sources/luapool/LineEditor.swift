@@ -58,7 +58,10 @@ final class LineEditor: LineInput {
         promptText = strdup(prompt)
         var count: Int32 = 0
         LineEditor.stopLineDiscipline()
+        TerminalPaste.enable()
         let line = LineEditor.withUserLocale { el_gets(editor, &count) }
+        TerminalPaste.disable()
+        TerminalPaste.active = false
         if PromptInterrupt.raised != 0 {
             writeOut("^C\n")
             fflush(stdout)

@@ -21,6 +21,12 @@ enum TabCompletion {
     }
 
     private static func complete(_ before: String, editor: OpaquePointer, lua: LuaState) -> UInt8 {
+        // Pasted (inside a bracketed paste, or with more input already
+        // there): a Tab is text.
+        if TerminalPaste.active || TerminalPaste.inputIsPending {
+            el_insertstr(editor, "\t")
+            return UInt8(CC_REFRESH)
+        }
         if before.isEmpty || before.last == " " || before.last == "\t" {
             el_insertstr(editor, "  ")
             return UInt8(CC_REFRESH)

@@ -22,8 +22,56 @@ let readTerminalCharacter: el_rfunc_t = { _, character in
     }
 }
 
-/// The next byte of standard input, or nil at its end or on Ctrl-C.
+/// Pasted text on the terminal: the terminal wraps it in the bracketed
+/// paste marks (`ESC [ 200 ~` ... `ESC [ 201 ~`) once the REPL asks for
+/// them; the reader drops the marks and says when a paste is going on, so
+/// that Tab inside it is text.
+enum TerminalPaste {
+    /// Inside a bracketed paste.
+    nonisolated(unsafe) static var active = false
+    /// Bytes read ahead while looking for a mark, not handed out yet.
+    nonisolated(unsafe) static var pending: [UInt8] = []
+
+    static let start: [UInt8] = Array("\u{1b}[200~".utf8)
+    static let end: [UInt8] = Array("\u{1b}[201~".utf8)
+
+    /// Asks the terminal to mark pasted text (terminals without bracketed
+    /// paste ignore it).
+    static func enable() { writeOut("\u{1b}[?2004h"); fflush(stdout) }
+    static func disable() { writeOut("\u{1b}[?2004l"); fflush(stdout) }
+
+    /// Whether more input is already there: a Tab followed by more text
+    /// was pasted, not typed.
+    static var inputIsPending: Bool {
+        if !pending.isEmpty { return true }
+        var entry = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+    }
+}
+
+/// The next byte of standard input, without the paste marks, or nil at
+/// its end or on Ctrl-C.
 private func nextInputByte() -> UInt8? {
+    while true {
+        if !TerminalPaste.pending.isEmpty { return TerminalPaste.pending.removeFirst() }
+        guard let byte = readInputByte() else { return nil }
+        guard byte == 0x1B else { return byte }
+        // A mark comes whole: read what follows it at once, if anything.
+        var seen: [UInt8] = [byte]
+        while seen.count < TerminalPaste.start.count, TerminalPaste.start.starts(with: seen) || TerminalPaste.end.starts(with: seen) {
+            var entry = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 20) > 0, let next = readInputByte() else { break }
+            seen.append(next)
+        }
+        if seen == TerminalPaste.start { TerminalPaste.active = true; continue }
+        if seen == TerminalPaste.end { TerminalPaste.active = false; continue }
+        TerminalPaste.pending = Array(seen.dropFirst())
+        return byte
+    }
+}
+
+/// The next byte of standard input, or nil at its end or on Ctrl-C.
+private func readInputByte() -> UInt8? {
     var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                pollfd(fd: PromptInterrupt.pipe.read, events: Int16(POLLIN), revents: 0)]
     while PromptInterrupt.raised == 0 {

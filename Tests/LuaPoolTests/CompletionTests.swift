@@ -41,6 +41,24 @@ struct CompletionTests {
         #expect(try complete("o.", setup: setup).candidates == ["field", "method", "other"])
     }
 
+    @Test("pool., p:, Process objects: their methods, no metamethods or internal keys (no worker is started)")
+    func poolObjects() throws {
+        let lua = try makeCodecLua()
+        try lua.run("""
+            p = pool
+            proc = mp.Process(print)
+            t = setmetatable({}, {__index = {__hidden = 1, shown = 2}, __call = print})
+            """)
+        let poolMethods = ["apply", "apply_async", "close", "imap", "imap_unordered", "join",
+                           "map", "map_async", "starmap", "starmap_async", "terminate"]
+        #expect(lua.completions(for: "pool.").candidates == poolMethods)
+        #expect(lua.completions(for: "p:").candidates == poolMethods)
+        #expect(lua.completions(for: "p:ma").candidates == ["map", "map_async"])
+        #expect(lua.completions(for: "proc:").candidates == ["close", "is_alive", "join", "kill", "start", "terminate"])
+        #expect(lua.completions(for: "pool._").candidates.isEmpty)
+        #expect(lua.completions(for: "t.").candidates == ["shown"])
+    }
+
     @Test func userCannotBreakItByReplacingGlobals() throws {
         let lua = try makeLua()
         lua.prepareREPLHelpers()

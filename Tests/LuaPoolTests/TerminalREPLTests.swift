@@ -130,6 +130,41 @@ struct TerminalREPLTests {
         ])
     }
 
+    @Test("a Tab inside pasted text is text: with more input pending, and inside a bracketed paste")
+    func tabInPaste() throws {
+        try session(steps: [
+            "expect:> ",
+            // all at once, as a paste without bracketed paste marks
+            "type:local as\\t= 5 print(as)\\r", "expect:\n5\n> ",
+            // a bracketed paste that arrives in two pieces: the Tab comes
+            // with nothing pending after it
+            "type:\\x1b[200~local pri\\t", "sleep:0.3",
+            "type:= 7 print(pri)\\x1b[201~\\r", "expect:\n7\n> ",
+            // typed alone, Tab still completes
+            "type:pri\\t", "expect:print",
+            #"type:("typed")\r"#, "expect:\ntyped\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
+    @Test("Tab after the default pool and a Process: methods only, two Tabs list them")
+    func tabOnPoolObjects() throws {
+        try session(steps: [
+            "expect:> ",
+            "type:mp = require 'multiprocessing' proc = mp.Process(print)\r", "expect:\n> ",
+            "type:pool.ima\\t", "expect:pool.imap",
+            "type:\\x03", "expect:^C\n> ",
+            "type:proc:is\\t", "expect:proc:is_alive",
+            "type:()\r", "expect:\nfalse\n> ",
+            "type:proc:\\t", "sleep:0.2", "type:\\t", "expect:close", "expect:terminate",
+            "type:\\x03", "expect:^C\n> ",
+            "type:\\x04", "exit:0",
+        ]) { transcript, _ in
+            #expect(!transcript.contains("__gc") && !transcript.contains("__close") && !transcript.contains("__index"),
+                    "\(transcript)")
+        }
+    }
+
     @Test("history: written to LUAPOOL_HISTORY a chunk an entry, recalled by arrows and Ctrl-R")
     func historyFile() throws {
         let driver = try TerminalDriver()

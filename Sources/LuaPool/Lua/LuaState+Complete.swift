@@ -19,7 +19,11 @@ extension LuaState {
     /// keywords for a plain name; after `a.b.` the fields of `a.b`; after
     /// `a:` its methods (function fields). Fields are read raw and through
     /// `__index` tables only, so no Lua code of the user's runs; a
-    /// string value completes the `string` library's functions.
+    /// string value completes the `string` library's functions. Names
+    /// that begin with `__` (metamethods, internal keys) are left out; a
+    /// userdata offers its methods only (functions), also those in its
+    /// metatable when its `__index` is a function (an object whose
+    /// fields are computed).
     ///
     /// Never fails: anything unexpected gives no candidates.
     public func completions(for line: String) -> LuaCompletions {
@@ -55,11 +59,14 @@ local keywords = {}
 for w in gmatch([[and break do else elseif end false for function goto if in
   local nil not or repeat return then true until while]], "%a+") do keywords[#keywords + 1] = w end
 
--- Where indexing v looks after v itself: its metatable's __index table.
+-- Where indexing v looks after v itself: its metatable's __index table;
+-- for a userdata whose __index is a function, its metatable, where such
+-- objects keep their methods.
 local function indexTable(v)
   local mt = getmetatable(v)
   local index = type(mt) == "table" and rawget(mt, "__index") or nil
   if type(index) == "table" then return index end
+  if type(index) == "function" and type(v) == "userdata" then return mt end
 end
 
 -- v[name] without calling any metamethod.
@@ -78,12 +85,15 @@ local function isName(s)
   return match(s, "^[A-Za-z_][A-Za-z0-9_]*$") ~= nil
 end
 
--- The names in v (and in its __index tables) that begin with word.
+-- The names in v (and in its __index tables) that begin with word; not
+-- metamethods or other names that begin with "__"; for a userdata, its
+-- methods only.
 local function addFields(found, v, word, methodsOnly)
+  if type(v) == "userdata" then methodsOnly = true end
   for _ = 1, 20 do
     if type(v) == "table" then
       for k, x in next, v do
-        if type(k) == "string" and sub(k, 1, #word) == word and isName(k)
+        if type(k) == "string" and sub(k, 1, #word) == word and isName(k) and sub(k, 1, 2) ~= "__"
             and (not methodsOnly or type(x) == "function") then
           found[k] = true
         end
