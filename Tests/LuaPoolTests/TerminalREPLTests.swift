@@ -165,6 +165,20 @@ struct TerminalREPLTests {
         }
     }
 
+    @Test("_PROMPT and _PROMPT2 set the prompts, through tostring")
+    func customPrompts() throws {
+        try session(steps: [
+            "expect:> ",
+            #"type:_PROMPT = "lua> "\r"#, "expect:\nlua> ",
+            #"type:_PROMPT2 = setmetatable({}, {__tostring = function() return "...> " end})\r"#, "expect:\nlua> ",
+            "type:function f()\r", "expect:...> ",
+            "type:return 1 end\r", "expect:\nlua> ",
+            "type:f()\r", "expect:\n1\nlua> ",
+            "type:_PROMPT = nil\r", "expect:\n> ",
+            "type:\\x04", "exit:0",
+        ])
+    }
+
     @Test("history: written to LUAPOOL_HISTORY a chunk an entry, recalled by arrows and Ctrl-R")
     func historyFile() throws {
         let driver = try TerminalDriver()

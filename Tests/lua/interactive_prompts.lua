@@ -1,0 +1,1 @@
+-- (the REPL reads its lines from standard input: see the .expect file)
