@@ -12,9 +12,9 @@ def ident(x):
     return x
 
 
-def main():
+def main(context="fork"):
     timing.start("startup")
-    p = multiprocessing.get_context("fork").Pool(2)
+    p = multiprocessing.get_context(context).Pool(2)
     r = p.map(ident, [1, 2])
     p.close()
     p.join()

@@ -125,7 +125,7 @@ enum PoolSize {
 
     /// The default pool's seed: `--seed N`, else `LUAPOOL_SEED`, else none.
     static func defaultSeed(_ lua: LuaState) -> Result<Int64?, SizeError> {
-        if let seed = DefaultPoolSeed.get(in: lua) { return .success(seed) }
+        if let seed = DefaultPoolSize.seed(in: lua) { return .success(seed) }
         guard let raw = getenv("LUAPOOL_SEED") else { return .success(nil) }
         let text = String(cString: raw)
         guard let seed = Int64(text.trimmingBlanks()) else {
