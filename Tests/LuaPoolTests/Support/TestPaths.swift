@@ -12,6 +12,11 @@ enum TestPaths {
     /// `Tests/lua/compat`.
     static let compatScripts = luaScripts.appendingPathComponent("compat")
 
+    /// The repository's root, which holds `scripts/`, `docs/` and `README.md`.
+    static let repository: URL = luaScripts
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
     /// The built `luapool`: `$LUAPOOL_BIN` if set, else the `luapool` in
     /// the build products folder that holds the running test executable
     /// (`.build/debug`, or `<scratch path>/debug`), looked for in the
@@ -47,8 +52,11 @@ enum TestPaths {
     /// `python3` from PATH, which drives the terminal tests.
     static let python3: String? = onPath("python3")
 
+    /// `groff` from PATH, which renders the manual page for its tests.
+    static let groff: String? = onPath("groff")
+
     /// The first executable file called `name` in the folders of PATH.
-    private static func onPath(_ name: String) -> String? {
+    static func onPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             let candidate = "\(folder)/\(name)"

@@ -1,0 +1,165 @@
+// The manual page (docs/luapool.1) says what README.md and `--help` say:
+// the same option texts, environment variables, exit statuses and pool
+// methods. The page is read as groff renders it, in plain ASCII.
+
+import Foundation
+import Testing
+
+@Suite("The manual page", .enabled(if: TestPaths.groff != nil, "groff is not installed"))
+struct ManPageTests {
+    private static let page = TestPaths.repository.appendingPathComponent("docs/luapool.1").path
+
+    @Test("renders without warnings, with the sections of a manual page in order")
+    func sections() throws {
+        let check = try ChildProcess.run(try #require(TestPaths.groff), name: "groff",
+                                         arguments: ["-man", "-Tascii", "-ww", "-z", Self.page],
+                                         environment: childEnvironment())
+        #expect(check.exitStatus == 0 && check.stderrText.isEmpty, "groff: \(check.stderrText)")
+        let headings = try rendered().map(\.heading)
+        #expect(headings == ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "ENVIRONMENT", "EXIT STATUS",
+                             "THE LUA API IN BRIEF", "FILES", "SEE ALSO"])
+    }
+
+    @Test("NAME is the one line whatis and apropos read")
+    func name() throws {
+        let name = try paragraphs(of: "NAME")
+        #expect(name == ["luapool - run Lua 5.4 scripts with a pool of worker processes"])
+        guard let lexgrog = TestPaths.onPath("lexgrog") else { return }
+        let result = try ChildProcess.run(lexgrog, name: "lexgrog", arguments: [Self.page],
+                                          environment: childEnvironment())
+        #expect(result.stdoutText.contains("\"luapool - run Lua 5.4 scripts"), "lexgrog: \(result.stdoutText)")
+    }
+
+    @Test("every option of the README, in the same words")
+    func options() throws {
+        let rows = try readmeTable(after: "### Options")
+        #expect(rows.count == 12)
+        let page = try paragraphs(of: "OPTIONS")
+        for row in rows {
+            let found = page.contains("\(row[0]) \(row[1])")
+            #expect(found, "not in OPTIONS: \(row[0]) \(row[1])")
+        }
+    }
+
+    @Test("every environment variable of the README, in the same words")
+    func environment() throws {
+        let rows = try readmeTable(after: "Environment:")
+        #expect(rows.count == 6)
+        let page = try paragraphs(of: "ENVIRONMENT")
+        for row in rows {
+            let found = page.contains("\(row[0]) \(row[1])")
+            #expect(found, "not in ENVIRONMENT: \(row[0]) \(row[1])")
+        }
+    }
+
+    @Test("every exit status of the README, for the same cases")
+    func exitStatuses() throws {
+        let rows = try readmeTable(after: "### Exit status and errors")
+        #expect(rows.count >= 10)
+        let page = try paragraphs(of: "EXIT STATUS")
+        for row in rows {
+            let (what, status) = (row[0], row[2])
+            let entry = page.first { $0.hasPrefix(status + " ") && $0.contains(what) }
+            #expect(entry != nil, "no EXIT STATUS entry \(status) for: \(what)")
+        }
+    }
+
+    @Test("every pool method of the README, in the same words")
+    func poolMethods() throws {
+        let rows = try readmeTable(after: "### `require \"multiprocessing\"`")
+        #expect(rows.count == 14)
+        let page = try paragraphs(of: "THE LUA API IN BRIEF")
+        for row in rows {
+            let found = page.contains("\(row[0]) \(row[1])")
+            #expect(found, "not in THE LUA API IN BRIEF: \(row[0]) \(row[1])")
+        }
+        let text = page.joined(separator: " ")
+        for name in ["mp.Process", "mp.active_children()", "mp.parent_process()", "mp.dumps", "mp.loads",
+                     "{functions = true}", "p:is_alive()", "p.exitcode"] {
+            #expect(text.contains(name), "THE LUA API IN BRIEF does not mention \(name)")
+        }
+    }
+
+    @Test("every option and environment variable of --help")
+    func help() throws {
+        let binary = try #require(TestPaths.luapool, "\(TestPaths.luapoolMissing)")
+        let help = try ChildProcess.run(binary, name: "luapool", arguments: ["--help"],
+                                        environment: childEnvironment())
+        #expect(help.exitStatus == 0)
+        let lines = LinePattern.lines(of: help.stdoutText)
+        let split = try #require(lines.firstIndex(of: "Environment:"))
+
+        let options = lines[..<split].compactMap { line -> String? in
+            guard line.hasPrefix("  -") else { return nil }
+            return line.dropFirst(2).components(separatedBy: "  ").first
+        }
+        #expect(options.count == 12, "options in --help: \(options)")
+        let optionEntries = try paragraphs(of: "OPTIONS")
+        for option in options {
+            let found = optionEntries.contains { $0.hasPrefix(option + " ") || $0.hasPrefix(option + ",") }
+            #expect(found, "not in OPTIONS: \(option)")
+        }
+        #expect(optionEntries.contains { $0.hasPrefix("-j N, --workers N ") })
+
+        let variables = lines[split...].flatMap { $0.split(whereSeparator: { " ,".contains($0) }) }
+            .filter { $0.count > 3 && $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } }
+            .map(String.init)
+        #expect(variables.count == 10, "variables in --help: \(variables)")
+        let environment = try paragraphs(of: "ENVIRONMENT").joined(separator: " ")
+            .split(whereSeparator: { " ,/".contains($0) })
+        for variable in variables {
+            let found = environment.contains(Substring(variable))
+            #expect(found, "not in ENVIRONMENT: \(variable)")
+        }
+    }
+
+    // MARK: - Reading the page and the README
+
+    /// The rendered page by section: its heading and its paragraphs, each
+    /// on one line with runs of white space made one space.
+    private func rendered() throws -> [(heading: String, paragraphs: [String])] {
+        let result = try ChildProcess.run(try #require(TestPaths.groff), name: "groff",
+                                          arguments: ["-man", "-Tascii", "-P-cbou", "-rLL=2000n", Self.page],
+                                          environment: childEnvironment())
+        #expect(result.exitStatus == 0, "groff: \(result.ending)")
+        var sections: [(heading: String, paragraphs: [String])] = []
+        var paragraph: [String] = []
+        func endParagraph() {
+            let text = paragraph.joined(separator: " ").split(separator: " ").joined(separator: " ")
+            if !text.isEmpty, !sections.isEmpty { sections[sections.count - 1].paragraphs.append(text) }
+            paragraph = []
+        }
+        for line in LinePattern.lines(of: result.stdoutText) {
+            if let first = line.first, first != " ", line.allSatisfy({ $0.isUppercase || $0 == " " }) {
+                endParagraph()
+                sections.append((line, []))
+            } else if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                endParagraph()
+            } else {
+                paragraph.append(line)
+            }
+        }
+        endParagraph()
+        return sections
+    }
+
+    private func paragraphs(of heading: String) throws -> [String] {
+        try #require(try rendered().first { $0.heading == heading }, "no section \(heading)").paragraphs
+    }
+
+    /// The rows of the first table after the line `heading` of README.md,
+    /// without its header, each cell's markdown (code spans, bold) taken out
+    /// (these tables have no `|` inside a cell).
+    private func readmeTable(after heading: String) throws -> [[String]] {
+        let readme = try String(contentsOf: TestPaths.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = LinePattern.lines(of: readme)
+        let start = try #require(lines.firstIndex(of: heading), "README.md has no line \(heading)")
+        let table = lines[start...].drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }.dropFirst(2)
+        return table.map { row in
+            row.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.replacingOccurrences(of: "`", with: "").replacingOccurrences(of: "**", with: "")
+                    .trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+}
