@@ -14,6 +14,7 @@ guard let lua = LuaState() else {
     exit(EXIT_FAILURE)
 }
 if let name = CommandLine.arguments.first, !name.isEmpty { programName = name }
+LuaAllocator.install(in: lua)
 clua_gc(lua.L, LUA_GCSTOP)  // restarted once the libraries are open
 let status = Interpreter(lua: lua, argv: CommandLine.arguments).main()
 // The one way out, as lua.c leaves (and as os.exit(code, true) does):

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A growable buffer of bytes in malloc'd memory that numbers are written
 /// to little-endian. Not copyable in spirit: the owner calls ``free()``.
@@ -13,10 +14,67 @@ struct ByteWriter {
     init() {}
 
     mutating func free() {
-        Glibc.free(base)
+        ByteWriter.keep(base, capacity: capacity)
         base = nil
         capacity = 0
         count = 0
+    }
+
+    // MARK: A large buffer kept between messages
+
+    /// Buffers of at least this size are kept after use, one at a time,
+    /// for the next large message: growing a fresh one means mapping and
+    /// faulting in every page again (a cost that grew per byte with the
+    /// message's size), and freeing it unmapping them.
+    static let spareMinimum = 1 << 20
+
+    private struct Spare: @unchecked Sendable {
+        var base: UnsafeMutableRawPointer?
+        var capacity = 0
+    }
+
+    private static let spare = Mutex(Spare())
+
+    /// Keeps `base` as the spare when it is large (and larger than the
+    /// spare there is), else frees it.
+    private static func keep(_ base: UnsafeMutableRawPointer?, capacity: Int) {
+        guard let base else { return }
+        guard capacity >= spareMinimum else {
+            Glibc.free(base)
+            return
+        }
+        let freed: UnsafeMutableRawPointer? = spare.withLock { spare in
+            if spare.capacity >= capacity { return base }
+            let old = spare.base
+            spare = Spare(base: base, capacity: capacity)
+            return old
+        }
+        Glibc.free(freed)
+    }
+
+    /// The spare, if it holds at least `capacity` bytes; it is no longer
+    /// the spare then.
+    private static func takeSpare(atLeast capacity: Int) -> (UnsafeMutableRawPointer, Int)? {
+        spare.withLock { spare in
+            guard let base = spare.base, spare.capacity >= capacity else { return nil }
+            let taken = (base, spare.capacity)
+            spare = Spare()
+            return taken
+        }
+    }
+
+    /// The bytes the spare takes.
+    static var spareSize: Int { spare.withLock { $0.capacity } }
+
+    /// Frees the spare: the process has been idle for a while (a worker
+    /// between calls), so it gives the memory back.
+    static func releaseSpare() {
+        let freed = spare.withLock { spare in
+            let base = spare.base
+            spare = Spare()
+            return base
+        }
+        Glibc.free(freed)
     }
 
     var bytes: UnsafeRawBufferPointer {
@@ -37,6 +95,15 @@ struct ByteWriter {
         guard !overflow else { throw .outOfMemory() }
         let doubled = capacity < Int.max / 2 ? Swift.max(capacity * 2, 256) : minimum
         let newCapacity = Swift.max(doubled, minimum)
+        if newCapacity >= ByteWriter.spareMinimum, let (spare, spareCapacity) = ByteWriter.takeSpare(atLeast: newCapacity) {
+            if let base {
+                spare.copyMemory(from: base, byteCount: count)
+                Glibc.free(base)
+            }
+            base = spare
+            capacity = spareCapacity
+            return
+        }
         guard let newBase = realloc(base, newCapacity) else { throw .outOfMemory() }
         base = newBase
         capacity = newCapacity

@@ -63,7 +63,7 @@ public final class FrameReader {
     /// idle worker does not keep the memory of its largest frame.
     private let keptCapacity: Int
 
-    /// `keptCapacity`: the largest buffer kept once it holds nothing
+    /// `keptCapacity`: the largest buffer ``shrink()`` keeps
     /// (256 KiB by default, for a worker; the host keeps more rather than
     /// allocate again for every large answer).
     public init(keptCapacity: Int = 1 << 18) {
@@ -75,6 +75,9 @@ public final class FrameReader {
     /// Whether bytes are held: whole frames not handed out yet, or part of
     /// one waiting for the rest.
     public var holdsBytes: Bool { start < end }
+
+    /// The bytes its buffer takes.
+    public var bufferSize: Int { capacity }
 
     /// Appends bytes read from the stream.
     /// Returns false, keeping nothing, when memory ran out.
@@ -129,14 +132,18 @@ public final class FrameReader {
         let from = start + Frame.headerLength
         start = from + length
         try body(UnsafeRawBufferPointer(start: storage! + from, count: length))
-        if start == end {
-            (start, end) = (0, 0)
-            if capacity > keptCapacity {
-                free(storage)
-                (storage, capacity) = (nil, 0)
-            }
-        }
+        if start == end { (start, end) = (0, 0) }
         return true
+    }
+
+    /// Frees a buffer larger than the kept capacity once it holds nothing:
+    /// called when its owner has been idle a while. While work keeps
+    /// coming the buffer stays, so large frames in a row do not fault
+    /// their pages in again.
+    public func shrink() {
+        guard start == end, capacity > keptCapacity else { return }
+        free(storage)
+        (storage, capacity, start, end) = (nil, 0, 0, 0)
     }
 
     /// Hands the bytes held after the frames handed out (all of them,

@@ -37,6 +37,7 @@ public enum FreshState {
     /// made (no memory). Its random numbers are seeded from the system.
     static func make(_ seed: Seed) -> LuaState? {
         guard let lua = LuaState() else { return nil }
+        LuaAllocator.install(in: lua)
         _ = clua_gc(lua.L, LUA_GCSTOP)
         lua.openLibraries()
         openModules?(lua)

@@ -40,7 +40,9 @@ extension WorkerPool {
         defer {
             isWaiting = false
             releaseDeferred()
+            lastWaitEnded = Spin.now()
         }
+        releaseIdleBuffers()
         // A timeout beyond a few years is no timeout.
         let deadline = timeout.flatMap { $0 < 1e8 ? Spin.now() + Int64(max(0, $0) * 1e9) : nil }
         let interruptFD: FileDescriptor
@@ -103,6 +105,26 @@ extension WorkerPool {
                 pool.service(slot, events: entry.revents)
             }
         }
+    }
+
+    /// When the last wait ended.
+    nonisolated(unsafe) private static var lastWaitEnded: Int64 = 0
+
+    /// After the script ran its own code for a while between calls, large
+    /// buffers kept for back-to-back calls (frame readers, the encoder's
+    /// spare) are given back.
+    private static func releaseIdleBuffers() {
+        let pools = livePools
+        let held = pools.reduce(ByteWriter.spareSize + LuaAllocator.keptSize) { sum, pool in
+            pool.slots.reduce(sum) { $0 + $1.reader.bufferSize }
+        }
+        let idle = Int64(WorkerLoop.idleMilliseconds(holding: held)) * 1_000_000
+        guard Spin.now() - lastWaitEnded > idle else { return }
+        for pool in pools {
+            for slot in pool.slots { slot.reader.shrink() }
+        }
+        ByteWriter.releaseSpare()
+        LuaAllocator.release()
     }
 
     /// The pools of this process that can still have work.

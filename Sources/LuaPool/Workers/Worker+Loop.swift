@@ -93,7 +93,7 @@ final class WorkerLoop {
                 return 0
             }
             if !output.isEmpty { guard send() else { return 0 } }
-            if largeSinceIdle && !workArrives(within: WorkerLoop.idleMilliseconds) {
+            if largeSinceIdle && !workArrives(within: WorkerLoop.idleMilliseconds(holding: heldBytes)) {
                 // Idle for a while after a large chunk: give back what it
                 // made the worker hold. Not at once, as the next large
                 // chunk would only fault the same pages in again.
@@ -121,7 +121,16 @@ final class WorkerLoop {
 
     /// How long a worker waits for more work after a large chunk before
     /// it gives memory back.
-    static let idleMilliseconds: Int32 = 100
+    /// 100 ms, and 1 ms more per MiB held: a huge value takes the host
+    /// longer to read, and the next call should find the memory there.
+    static func idleMilliseconds(holding bytes: Int) -> Int32 {
+        Int32(100 + min(bytes >> 20, 10_000))
+    }
+
+    /// The large buffers the worker holds for the next call.
+    private var heldBytes: Int {
+        reader.bufferSize + pullReader.bufferSize + output.capacity + ByteWriter.spareSize + LuaAllocator.keptSize
+    }
 
     /// Whether the host sends something (or closes the socket) within
     /// `milliseconds`.
@@ -140,6 +149,10 @@ final class WorkerLoop {
     private func releaseMemory() {
         largeSinceIdle = false
         if output.capacity >= WorkerLoop.largeBytes { output = [] }
+        reader.shrink()
+        pullReader.shrink()
+        ByteWriter.releaseSpare()
+        LuaAllocator.release()
         _ = clua_gc(lua.L, LUA_GCCOLLECT)
         malloc_trim(0)
     }
@@ -179,8 +192,19 @@ final class WorkerLoop {
         }
     }
 
+    /// A chunk or an answer of at least this many bytes is followed by a
+    /// full collection: the worker's heap is small, and the value's memory
+    /// then goes back to the allocator at once, for the next one (see
+    /// LuaAllocator), instead of after the next value was made.
+    static let hugeBytes = 1 << 25
+
     func handle(_ frame: UnsafeRawBufferPointer) throws {
         if frame.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
+        defer {
+            if frame.count >= WorkerLoop.hugeBytes || output.count >= WorkerLoop.hugeBytes {
+                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+            }
+        }
         guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
         let body = UnsafeRawBufferPointer(rebasing: frame[header.byteCount...])
         switch header.kind {

@@ -1,0 +1,92 @@
+import CLua
+import Glibc
+import Synchronization
+
+/// The allocator of luapool's interpreters: the C library's, except that
+/// blocks of a megabyte or more that Lua frees are kept, a few at a time,
+/// for the next large request. A large string or table array made again
+/// and again (a big value sent to a worker and back, a large map's
+/// results) then reuses memory already mapped, instead of mapping and
+/// faulting in every page again and unmapping them after: the cost per
+/// byte of a large value stayed flat only with this.
+public enum LuaAllocator {
+    /// Blocks of at least this size are kept when freed.
+    static let largeBlock = 1 << 20
+    /// At most this many blocks are kept...
+    static let keptBlocks = 4
+    /// ...and at most this many bytes.
+    static let keptBytes = 1 << 30
+
+    private struct Block: @unchecked Sendable {
+        let base: UnsafeMutableRawPointer
+        let size: Int
+    }
+
+    private static let kept = Mutex<[Block]>([])
+
+    /// Makes `lua` allocate through this allocator. Blocks it allocated
+    /// before stay valid: both use `realloc` and `free`.
+    public static func install(in lua: LuaState) {
+        lua_setallocf(lua.L, allocate, nil)
+    }
+
+    /// The bytes the kept blocks take.
+    public static var keptSize: Int { kept.withLock { $0.reduce(0) { $0 + $1.size } } }
+
+    /// Frees the kept blocks: the process has been idle a while.
+    public static func release() {
+        let blocks = kept.withLock { blocks in
+            let all = blocks
+            blocks.removeAll()
+            return all
+        }
+        for block in blocks { free(block.base) }
+    }
+
+    /// Keeps a freed large block, or frees it.
+    fileprivate static func keep(_ base: UnsafeMutableRawPointer, size: Int) {
+        let freed: UnsafeMutableRawPointer? = kept.withLock { blocks in
+            let total = blocks.reduce(0) { $0 + $1.size }
+            if blocks.count < keptBlocks, total + size <= keptBytes {
+                blocks.append(Block(base: base, size: size))
+                return nil
+            }
+            // Full: keep the larger of this block and the smallest kept.
+            guard let smallest = blocks.indices.min(by: { blocks[$0].size < blocks[$1].size }),
+                  blocks[smallest].size < size, total - blocks[smallest].size + size <= keptBytes else {
+                return base
+            }
+            let old = blocks[smallest].base
+            blocks[smallest] = Block(base: base, size: size)
+            return old
+        }
+        free(freed)
+    }
+
+    /// A kept block of at least `size` bytes and at most twice that.
+    fileprivate static func take(atLeast size: Int) -> UnsafeMutableRawPointer? {
+        kept.withLock { blocks in
+            guard let i = blocks.indices.filter({ blocks[$0].size >= size && blocks[$0].size <= 2 * size })
+                .min(by: { blocks[$0].size < blocks[$1].size }) else { return nil }
+            return blocks.remove(at: i).base
+        }
+    }
+}
+
+/// `lua_Alloc`: as lauxlib's `l_alloc`, with large blocks kept.
+private let allocate: lua_Alloc = { _, block, oldSize, newSize in
+    if newSize == 0 {
+        if let block {
+            if oldSize >= LuaAllocator.largeBlock {
+                LuaAllocator.keep(block, size: oldSize)
+            } else {
+                free(block)
+            }
+        }
+        return nil
+    }
+    if block == nil, newSize >= LuaAllocator.largeBlock, let kept = LuaAllocator.take(atLeast: newSize) {
+        return kept
+    }
+    return realloc(block, newSize)
+}
