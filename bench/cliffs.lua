@@ -2,8 +2,8 @@
 --   sizes   an apply round trip of a string of 1 KB to 256 MB: the cost
 --           per byte between neighbouring sizes, from 1 MB on;
 --   chunks  a map of 100,000 tiny items with chunk sizes 1 to 100,000:
---           the cost per item between neighbouring chunk sizes (from 64 on,
---           where a chunk's own cost no longer dominates);
+--           the cost per item between neighbouring chunk sizes (from 256
+--           on, where a chunk's own cost is a small part);
 --   counts  a map of 10^4 to 10^7 tiny items, default chunks: the cost
 --           per item.
 -- The cost is the CPU time of every process of the pool (the script and
@@ -96,14 +96,14 @@ end
 local n = quick and 20000 or 100000
 local xs = {}
 for i = 1, n do xs[i] = i end
--- from 64 items a chunk on, where a chunk's own cost is a small part,
+-- from 256 items a chunk on, where a chunk's own cost is a small part,
 -- the cost per item of neighbouring chunk sizes must stay within 15%
 local chunk, before, jump = 1, nil, 1
 while true do
   local c = math.min(chunk, n)
   local perItem = measure(3, function() p:map(square, xs, c) end) / n
   timing.value(string.format("chunk_%d_ns_per_item", c), perItem * 1e9)
-  if before and c > 64 then jump = math.max(jump, perItem / before, before / perItem) end
+  if before and c >= 512 then jump = math.max(jump, perItem / before, before / perItem) end
   before = perItem
   if c == n then break end
   chunk = chunk * 2

@@ -206,7 +206,7 @@ def rows_of(name, results, errors, doubts):
     lines = []
     for row in BENCHMARKS[name].rows:
         lua, lua_text = cell(results, errors, "luapool", row)
-        twin, twin_text = cell(results, errors, row.twin, row)
+        twin, twin_text = (None, "—") if row.twin is None else cell(results, errors, row.twin, row)
         got = advantage(lua, twin, row.kind)
         ratio = "-" if got is None else "%.2fx" % got if got < 1 else "%.1fx" % got
         ok = None if lua is None else row.goal.met(lua, twin, row.kind)
@@ -214,7 +214,7 @@ def rows_of(name, results, errors, doubts):
         if doubts and ok is not None:
             verdict += "? (%s)" % "; ".join(doubts)
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            row.label, lua_text, row.twin, twin_text, ratio, row.goal.text(), verdict))
+            row.label, lua_text, row.twin or "—", twin_text, ratio, row.goal.text(), verdict))
     return lines
 
 

@@ -15,7 +15,7 @@ public enum LuaAllocator {
     /// At most this many blocks are kept...
     static let keptBlocks = 4
     /// ...and at most this many bytes.
-    static let keptBytes = 1 << 30
+    static let keptBytes = 1 << 29
 
     private struct Block: @unchecked Sendable {
         let base: UnsafeMutableRawPointer

@@ -92,7 +92,13 @@ extension WorkerPool {
                     if slot.outputSent < slot.output.count { events |= Int16(POLLOUT) }
                     fds.append(pollfd(fd: slot.socket.raw, events: events, revents: 0))
                     owners.append((pool, slot))
-                    busy = busy || !slot.inFlight.isEmpty
+                    // Spin only when an answer is likely within the spin:
+                    // a chunk in flight whose job's chunks are quick (or
+                    // not timed yet).
+                    if !busy, let running = slot.inFlight.first, let job = pool.jobs[running.job],
+                       job.meanChunkNanos < Spin.budgetNanoseconds {
+                        busy = true
+                    }
                 }
             }
             let ready = pollSpinning(&fds, spin: busy && !lastRound, timeout: waitMillis)

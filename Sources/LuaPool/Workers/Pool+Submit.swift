@@ -16,8 +16,14 @@ extension WorkerPool {
     public func defaultChunkSize(for count: Int) -> Int {
         let per = max(1, configuration.processes) * 4
         let (size, extra) = count.quotientAndRemainder(dividingBy: per)
-        return max(1, extra > 0 ? size + 1 : size)
+        return min(WorkerPool.largestDefaultChunk, max(1, extra > 0 ? size + 1 : size))
     }
+
+    /// The most items a default chunk takes: beyond it a chunk's bytes
+    /// outgrow the caches and each chunk costs more per item (a chunk of
+    /// 1,250,000 numbers is 6 to 11 MB), while its own cost is already
+    /// spread thin.
+    static let largestDefaultChunk = 1 << 16
 
     /// Submits calls of the function at stack index `function` over the
     /// items `1...count` of the table at `items` (each an argument, or

@@ -9,6 +9,12 @@ enum Spin {
     /// How long to poll before sleeping.
     static let budgetNanoseconds: Int64 = 50_000
 
+    /// How long ``read(_:into:)`` spins now: the whole budget while the
+    /// waits it sees are short (a caller sending call after call), a tenth
+    /// of it after a long one (the end of a map, the script busy), so
+    /// that a worker does not burn its budget at the end of every call.
+    nonisolated(unsafe) private static var readBudget = budgetNanoseconds
+
     /// Reads what `fd` has, spinning up to the budget, then blocking.
     /// Returns 0 at end of file, nil when the read failed.
     static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
@@ -17,9 +23,17 @@ enum Spin {
         while true {
             let got: Int?
             do { got = try fd.receiveNow(into: buffer) } catch { return nil }
-            if let got { return got }
+            if let got {
+                readBudget = budgetNanoseconds
+                return got
+            }
             spins += 1
-            if spins & 15 == 0 && now() - start > budgetNanoseconds { break }
+            if spins & 15 == 0 && now() - start > readBudget { break }
+        }
+        defer {
+            // A wait that a full spin would have covered keeps the full
+            // spin; a longer one shortens the next.
+            readBudget = now() - start <= 2 * budgetNanoseconds ? budgetNanoseconds : budgetNanoseconds / 10
         }
         do { return try fd.read(into: buffer) ?? 0 } catch { return nil }
     }

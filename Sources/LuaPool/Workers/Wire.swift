@@ -12,7 +12,7 @@ enum Wire {
     /// A chunk of at most this many items (or results) travels as a list
     /// of values; a larger one as a table with its `n`. Small chunks so
     /// skip building a table on each side.
-    static let valueListLimit = 256
+    static let valueListLimit = 16
 
     /// Room kept in a frame for the message's fixed fields (a
     /// ``MessageHeader``) ahead of the codec bytes.

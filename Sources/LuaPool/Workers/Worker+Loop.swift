@@ -152,8 +152,9 @@ final class WorkerLoop {
         reader.shrink()
         pullReader.shrink()
         ByteWriter.releaseSpare()
-        LuaAllocator.release()
         _ = clua_gc(lua.L, LUA_GCCOLLECT)
+        // after the collection, which hands large blocks to the allocator
+        LuaAllocator.release()
         malloc_trim(0)
     }
 
