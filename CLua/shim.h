@@ -9,6 +9,7 @@
 #ifndef CLUA_SHIM_H
 #define CLUA_SHIM_H
 
+#include <time.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
@@ -112,6 +113,43 @@ static inline int clua_msghandler(lua_State *L) {
     }
     luaL_traceback(L, L, msg, 1);
     return 1;
+}
+
+/*
+ * A task's time limit in a pool worker. The limit lives in a struct whose
+ * address is in the running thread's extra space; the count hook reads
+ * the clock every 1000 instructions and, past the deadline, raises the
+ * struct's message once (in C: no longjmp crosses Swift). A task stuck in
+ * C, or one that catches the error and runs on, is the host's to kill.
+ */
+typedef struct {
+    long long deadline;    /* CLOCK_MONOTONIC nanoseconds; 0: none */
+    int fired;             /* the hook raised the timeout */
+    char message[96];
+} clua_TaskLimit;
+
+static inline void clua_timeouthook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    clua_TaskLimit *limit = *(clua_TaskLimit **)lua_getextraspace(L);
+    if (limit == NULL || limit->deadline == 0) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((long long)now.tv_sec * 1000000000LL + now.tv_nsec < limit->deadline) return;
+    limit->deadline = 0;
+    limit->fired = 1;
+    lua_sethook(L, NULL, 0, 0);
+    lua_pushstring(L, limit->message);
+    lua_error(L);
+}
+
+/* Arms the hook on thread L with the limit at `limit` (kept by the caller). */
+static inline void clua_settimeouthook(lua_State *L, clua_TaskLimit *limit) {
+    *(clua_TaskLimit **)lua_getextraspace(L) = limit;
+    lua_sethook(L, clua_timeouthook, LUA_MASKCOUNT, 1000);
+}
+
+static inline void clua_cleartimeouthook(lua_State *L) {
+    lua_sethook(L, NULL, 0, 0);
 }
 
 /* ---- Swift functions called from Lua ---- */

@@ -24,11 +24,11 @@ print(T.errorof(function() return p.apply(f, 5) end))
 print(T.errorof(function() return p:apply_async(5) end))
 print(T.errorof(function() return p:map_async(f, nil) end))
 print(T.errorof(function() return p.starmap_async(f, nil) end))
--- chunksize: an integer, at least 1
-print(T.errorof(function() return p:map(f, {1}, {}) end))
+-- chunksize: an integer, at least 1; an options table names what it sets
+print(T.errorof(function() return p:map(f, {1}, {chunksize = 0}) end))
 print(T.errorof(function() return p.map(f, {1}, "many") end))
-print(T.errorof(function() return p:starmap(f, {{1}}, {}) end))
-print(T.errorof(function() return p:imap(f, {1}, {}) end))
+print(T.errorof(function() return p:starmap(f, {{1}}, {bogus = 1}) end))
+print(T.errorof(function() return p:imap(f, {1}, {[1] = 2}) end))
 local function chunkerror(name, call)
   return T.errorof(call):match("^pool_args%.lua:%d+: bad argument #3 to '" .. name .. "' %(") ~= nil
 end

@@ -27,8 +27,18 @@ public enum LuaAllocator {
     /// Makes `lua` allocate through this allocator. Blocks it allocated
     /// before stay valid: both use `realloc` and `free`.
     public static func install(in lua: LuaState) {
+        inUse = Int(clua_gc(lua.L, LUA_GCCOUNT)) * 1024 + Int(clua_gc(lua.L, LUA_GCCOUNTB))
         lua_setallocf(lua.L, allocate, nil)
     }
+
+    /// The bytes Lua holds through this allocator (one interpreter a
+    /// process, as in luapool's processes).
+    nonisolated(unsafe) public private(set) static var inUse = 0
+
+    /// While set, a request that would take ``inUse`` past it fails, and
+    /// Lua raises `not enough memory`: a task's memory cap (a worker sets
+    /// it around each task).
+    nonisolated(unsafe) public static var limit: Int?
 
     /// The bytes the kept blocks take.
     public static var keptSize: Int { kept.withLock { $0.reduce(0) { $0 + $1.size } } }
@@ -73,20 +83,35 @@ public enum LuaAllocator {
     }
 }
 
-/// `lua_Alloc`: as lauxlib's `l_alloc`, with large blocks kept.
+/// `lua_Alloc`: as lauxlib's `l_alloc`, with large blocks kept, the bytes
+/// in use counted and a limit kept.
 private let allocate: lua_Alloc = { _, block, oldSize, newSize in
+    // For a new block, `oldSize` is a type tag, not a size.
+    let old = block == nil ? 0 : oldSize
     if newSize == 0 {
         if let block {
-            if oldSize >= LuaAllocator.largeBlock {
-                LuaAllocator.keep(block, size: oldSize)
+            LuaAllocator.count(-old)
+            if old >= LuaAllocator.largeBlock {
+                LuaAllocator.keep(block, size: old)
             } else {
                 free(block)
             }
         }
         return nil
     }
+    if let limit = LuaAllocator.limit, newSize > old, LuaAllocator.inUse + (newSize - old) > limit {
+        return nil
+    }
     if block == nil, newSize >= LuaAllocator.largeBlock, let kept = LuaAllocator.take(atLeast: newSize) {
+        LuaAllocator.count(newSize)
         return kept
     }
-    return realloc(block, newSize)
+    guard let grown = realloc(block, newSize) else { return nil }
+    LuaAllocator.count(newSize - old)
+    return grown
+}
+
+extension LuaAllocator {
+    @inline(__always)
+    fileprivate static func count(_ bytes: Int) { inUse &+= bytes }
 }

@@ -14,12 +14,16 @@ final class AsyncResultObject: LuaObject {
     /// `apply_async`: `get` gives the call's result, not a table.
     let single: Bool
 
-    /// Once collected from the pool: the results table or the failure.
+    /// Once collected from the pool: the results table (and the list of
+    /// failures, with errors = "collect") or the failure.
     private enum Outcome {
-        case results(Int32)
+        case results(Int32, failures: Int32?)
         case failure(JobFailure)
     }
     private var outcome: Outcome?
+    /// Registry references of `callback` and `error_callback`.
+    private var callback: Int32?
+    private var errorCallback: Int32?
 
     init(workers: WorkerPool, job: UInt32, single: Bool) {
         (self.workers, self.job, self.single) = (workers, job, single)
@@ -27,28 +31,91 @@ final class AsyncResultObject: LuaObject {
 
     /// Pushes the object; the Pool object at `pool` is kept alive with it,
     /// so a dropped pool does not end the work.
-    func push(onto lua: LuaState, poolAt pool: Int32) {
+    /// With callbacks, the object is kept until they ran (see
+    /// PendingCallbacks), even if the script drops it.
+    func push(onto lua: LuaState, poolAt pool: Int32, callbacks: CallOptions) {
         lua.pushValue(at: pool)
         push(onto: lua, methods: AsyncResultObject.methods, fields: ["pool"])
+        (callback, errorCallback) = (callbacks.callback, callbacks.errorCallback)
+        if callback != nil || errorCallback != nil { PendingCallbacks.add(self, lua) }
     }
 
     func finalize(_ lua: LuaState) {
         switch outcome {
-        case .results(let ref): luaL_unref(lua.L, LuaState.registryIndex, ref)
+        case let .results(ref, failures):
+            luaL_unref(lua.L, LuaState.registryIndex, ref)
+            if let failures { luaL_unref(lua.L, LuaState.registryIndex, failures) }
         case .failure(let failure): failure.release(lua)
         case nil: workers.cancel(job)
         }
         outcome = nil
+        for ref in [callback, errorCallback] {
+            if let ref { luaL_unref(lua.L, LuaState.registryIndex, ref) }
+        }
+        (callback, errorCallback) = (nil, nil)
     }
+
+    /// The outcome is known (collected, or ready to be).
+    var isDone: Bool { outcome != nil || workers.isReady(job) }
 
     /// Takes the outcome from the pool once the job is done.
     private func collect(_ lua: LuaState) {
         guard outcome == nil, workers.isReady(job) else { return }
-        if let failure = workers.finish(job) {
+        switch workers.finish(job) {
+        case .failed(let failure):
             outcome = .failure(failure)
-        } else {
-            outcome = .results(luaL_ref(lua.L, LuaState.registryIndex))
+        case .values(let count):
+            let failures = count > 1 ? luaL_ref(lua.L, LuaState.registryIndex) : nil
+            outcome = .results(luaL_ref(lua.L, LuaState.registryIndex), failures: failures)
         }
+    }
+
+    /// Pushes what `get()` gives and returns how many values; raises what
+    /// it raises.
+    private func pushOutcome(_ lua: LuaState) throws(LuaRaise) -> Int32 {
+        switch outcome {
+        case let .results(ref, failures)?:
+            lua.rawGet(lua_Integer(ref), of: LuaState.registryIndex)
+            if single { lua.rawGet(1, of: -1) }
+            guard let failures else { return 1 }
+            lua.rawGet(lua_Integer(failures), of: LuaState.registryIndex)
+            return 2
+        case .failure(let failure)?:
+            throw PoolErrors.raise(failure, lua, release: false)
+        case nil:
+            return 0
+        }
+    }
+
+    /// Runs `callback` with what `get()` gives, or `error_callback` with
+    /// the error it raises; an error in either is raised.
+    func runCallback(_ lua: LuaState) throws(LuaRaise) {
+        collect(lua)
+        let base = lua.top
+        lua.ensureStack(8)
+        let count: Int32
+        let function: Int32?
+        do {
+            count = try pushOutcome(lua)
+            function = callback
+        } catch {
+            count = 1
+            function = errorCallback
+        }
+        guard let function else {
+            lua.top = base
+            return
+        }
+        lua.rawGet(lua_Integer(function), of: LuaState.registryIndex)
+        lua.insert(at: -Int32(count) - 1)
+        let status = lua_pcallk(lua.L, count, 0, 0, 0, nil)
+        if status != LUA_OK {
+            // The callback's error, raised from the call that ran it.
+            lua.insert(at: base + 1)
+            lua.top = base + 1
+            throw LuaRaise()
+        }
+        lua.top = base
     }
 
     /// Waits up to `timeout` seconds (nil: no limit); whether it is done.
@@ -68,16 +135,7 @@ final class AsyncResultObject: LuaObject {
                 guard try result.wait(lua, timeout: timeout) else {
                     throw lua.failure("timeout: the result is not ready after \(formatSeconds(timeout ?? 0)) s")
                 }
-                switch result.outcome {
-                case .results(let ref)?:
-                    lua.rawGet(lua_Integer(ref), of: LuaState.registryIndex)
-                    if result.single { lua.rawGet(1, of: -1) }
-                    return 1
-                case .failure(let failure)?:
-                    throw PoolErrors.raise(failure, lua, release: false)
-                case nil:
-                    return 0
-                }
+                return try result.pushOutcome(lua)
             }
         }),
         ("wait", { L in
@@ -117,12 +175,8 @@ private func resultMethod(
 ) -> Int32 {
     boundMethod(L, name, AsyncResultObject.self, collected: "the result was collected") { result, call throws(LuaRaise) in
         try call.checkNoArguments(after: count)
-        return try body(result, call)
+        let pushed = try body(result, call)
+        try PendingCallbacks.run(call.lua)
+        return pushed
     }
-}
-
-/// `0.5`, `2`, `0.001`: seconds as a script would write them.
-func formatSeconds(_ seconds: Double) -> String {
-    if seconds == seconds.rounded(), abs(seconds) < 1e15 { return String(Int64(seconds)) }
-    return String(seconds)
 }

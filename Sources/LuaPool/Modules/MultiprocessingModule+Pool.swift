@@ -5,7 +5,9 @@ import Glibc
 
 extension MultiprocessingModule {
     /// `Pool()`, `Pool(n)` or `Pool{processes =, initializer =, initargs =,
-    /// maxtasksperchild =, seed =}`: a new pool, its workers forked now.
+    /// maxtasksperchild =, seed =, start =}`, with the defaults of its
+    /// calls (`chunksize =, progress =, errors =, retries =, timeout =,
+    /// memory =`): a new pool, its workers forked now.
     static let pool: LuaSwiftFunction = { L in
         luaFunction(L, name: "Pool") { lua throws(LuaRaise) in
             if ProcessIdentity.current.isWorker {
@@ -128,7 +130,13 @@ private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.C
             configuration.initArguments = 2
             if let function = configuration.initializer { configuration.initializer = function + 1 }
         default:
-            return false
+            // The defaults of the pool's calls: mapping options but a
+            // checkpoint.
+            var defaults = CallOptions(chunkSize: configuration.chunkSize, settings: configuration.callDefaults)
+            guard try defaults.read(lua, key: key, value: value, kind: .poolDefaults, argument: 1, count: Int.max) else {
+                return false
+            }
+            (configuration.chunkSize, configuration.callDefaults) = (defaults.chunkSize, defaults.settings)
         }
         return true
     }

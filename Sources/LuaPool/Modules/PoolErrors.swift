@@ -45,6 +45,8 @@ enum PoolErrors {
             _ = lua.raise("the pool was terminated")
         case .unsendable(let message), .undecodable(let message), .noWorkers(let message):
             _ = lua.raise(message)
+        case let .timedOut(worker, pid, item, seconds):
+            lua.push("\(TimeoutMessage.text(seconds)) (item \(item) in \(worker), pid \(pid))")
         case .broken(let reason):
             lua.push(reason)
         }

@@ -53,7 +53,8 @@ final class PoolIterator: LuaObject {
         workers.cancel(job)
     }
 
-    /// Pushes the next `i, v` and returns 2, or returns 0 at the end.
+    /// Pushes the next `i, v` and returns 2 (with errors = "collect", `i,
+    /// nil, failure` for a failed item: 3), or returns 0 at the end.
     fileprivate func advance(_ lua: LuaState) throws(LuaRaise) -> Int32 {
         guard !finished, let job = workers.job(job) else { return 0 }
         guard given < job.count else {
@@ -69,6 +70,10 @@ final class PoolIterator: LuaObject {
         lua.rawSet(lua_Integer(index), of: -3)
         lua.remove(at: -2)
         given += 1
+        if job.settings.collect, let failure = job.failures[index] {
+            workers.pushFailure(failure, index: index)
+            return 3
+        }
         return 2
     }
 
@@ -77,9 +82,11 @@ final class PoolIterator: LuaObject {
     /// was dropped after another one failed).
     private func nextItem(_ lua: LuaState, _ job: Job) throws(LuaRaise) -> Int64 {
         if ordered {
-            let chunk = Int((next - 1) / Int64(job.chunks[0].size))
-            try wait(lua, job) { job.chunks[chunk].done }
-            guard job.chunks[chunk].done, !job.chunks[chunk].failed else { throw failure(lua) }
+            // The chunk holding the item may change while it waits: one
+            // a worker died in gives way to new ones (retries, collect).
+            try wait(lua, job) { job.chunks[job.chunk(holding: next)].done }
+            let chunk = job.chunks[job.chunk(holding: next)]
+            guard chunk.done, usable(chunk, job) else { throw failure(lua) }
             defer { next += 1 }
             return next
         }
@@ -91,9 +98,15 @@ final class PoolIterator: LuaObject {
         try wait(lua, job) { arrivalsTaken < job.arrivals.count }
         guard arrivalsTaken < job.arrivals.count else { throw failure(lua) }
         let chunk = Int(job.arrivals[arrivalsTaken])
-        guard !job.chunks[chunk].failed else { throw failure(lua) }
+        guard usable(job.chunks[chunk], job) else { throw failure(lua) }
         defer { offset += 1 }
         return job.chunks[chunk].first + Int64(offset)
+    }
+
+    /// Whether the items of an answered chunk can be given: it did not
+    /// fail, or its failures are collected and the call goes on.
+    private func usable(_ chunk: Job.Chunk, _ job: Job) -> Bool {
+        !chunk.failed || (job.settings.collect && job.failure == nil)
     }
 
     /// Waits until `ready()` or until nothing of the job is outstanding.
@@ -105,16 +118,18 @@ final class PoolIterator: LuaObject {
     /// The job's failure, to raise; the iterator ends.
     private func failure(_ lua: LuaState) -> LuaRaise {
         finished = true
-        if let failure = workers.finish(job) {
+        switch workers.finish(job) {
+        case .failed(let failure):
             return PoolErrors.raise(failure, lua, release: true)
+        case .values(let count):
+            lua.pop(count)
+            return lua.failure("the pool was terminated")
         }
-        lua.pop()
-        return lua.failure("the pool was terminated")
     }
 
     private func finish(_ lua: LuaState) {
         finished = true
-        if workers.finish(job) == nil { lua.pop() }
+        if case .values(let count) = workers.finish(job) { lua.pop(count) }
     }
 }
 
@@ -122,7 +137,9 @@ final class PoolIterator: LuaObject {
 private let step: LuaSwiftFunction = { L in
     luaFunction(L) { lua throws(LuaRaise) in
         guard let iterator = PoolIterator.get(lua, at: LuaState.upvalueIndex(1)) else { return 0 }
-        return try iterator.advance(lua)
+        let pushed = try iterator.advance(lua)
+        try PendingCallbacks.run(lua)
+        return pushed
     }
 }
 

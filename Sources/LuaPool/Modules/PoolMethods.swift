@@ -14,8 +14,8 @@ extension PoolObject {
         ("imap_unordered", { L in
             poolMethod(L, "imap_unordered", takes: 3) { call throws(LuaRaise) in try call.imap(ordered: false) }
         }),
-        ("apply", { L in poolMethod(L, "apply", takes: 2) { call throws(LuaRaise) in try call.apply() } }),
-        ("apply_async", { L in poolMethod(L, "apply_async", takes: 2) { call throws(LuaRaise) in try call.applyAsync() } }),
+        ("apply", { L in poolMethod(L, "apply", takes: 3) { call throws(LuaRaise) in try call.apply() } }),
+        ("apply_async", { L in poolMethod(L, "apply_async", takes: 3) { call throws(LuaRaise) in try call.applyAsync() } }),
         ("map_async", { L in
             poolMethod(L, "map_async", takes: 3) { call throws(LuaRaise) in try call.mapAsync(tuples: false) }
         }),
@@ -49,40 +49,43 @@ struct PoolCall {
     let pool: PoolObject
     var lua: LuaState { call.lua }
 
-    /// `map(f, xs [, chunksize])`, `starmap(f, tuples [, chunksize])`.
+    /// `map(f, xs [, options])`, `starmap(f, tuples [, options])`: the
+    /// results table; with `errors = "collect"`, also the list of failures.
     func map(tuples: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: tuples, chunkDefault: nil, wholeCall: true)
+        let job = try submitMap(tuples: tuples, kind: .mapping, wholeCall: true)
         try wait(job.workers) { job.workers.isReady(job.id) }
-        try finish(job)
-        return 1
+        return try finish(job)
     }
 
-    /// `apply(f [, args])`: the first result of `f(table.unpack(args))`.
+    /// `apply(f [, args [, options]])`: the first result of
+    /// `f(table.unpack(args))`.
     func apply() throws(LuaRaise) -> Int32 {
-        let job = try submitApply()
+        let job = try submitApply(kind: .apply)
         try wait(job.workers) { job.workers.isReady(job.id) }
-        try finish(job)
+        _ = try finish(job)
         lua.rawGet(1, of: -1)
         return 1
     }
 
     func applyAsync() throws(LuaRaise) -> Int32 {
-        let job = try submitApply()
-        AsyncResultObject(workers: job.workers, job: job.id, single: true).push(onto: lua, poolAt: LuaState.upvalueIndex(1))
+        let job = try submitApply(kind: .applyAsync)
+        AsyncResultObject(workers: job.workers, job: job.id, single: true)
+            .push(onto: lua, poolAt: LuaState.upvalueIndex(1), callbacks: job.options)
         return 1
     }
 
     func mapAsync(tuples: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: tuples, chunkDefault: nil, wholeCall: true)
-        AsyncResultObject(workers: job.workers, job: job.id, single: false).push(onto: lua, poolAt: LuaState.upvalueIndex(1))
+        let job = try submitMap(tuples: tuples, kind: .mappingAsync, wholeCall: true)
+        AsyncResultObject(workers: job.workers, job: job.id, single: false)
+            .push(onto: lua, poolAt: LuaState.upvalueIndex(1), callbacks: job.options)
         return 1
     }
 
-    /// `imap(f, xs [, chunksize])`, `imap_unordered(...)`: an iterator for a
+    /// `imap(f, xs [, options])`, `imap_unordered(...)`: an iterator for a
     /// generic `for`, with a closing value that drops the job when the loop
     /// is left early.
     func imap(ordered: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: false, chunkDefault: 1, wholeCall: false)
+        let job = try submitMap(tuples: false, kind: .mapping, chunkDefault: 1, wholeCall: false)
         let iterator = PoolIterator(workers: job.workers, job: job.id, ordered: ordered)
         iterator.push(onto: lua, poolAt: LuaState.upvalueIndex(1))
         return 4
@@ -141,17 +144,35 @@ struct PoolCall {
     struct Submitted {
         let workers: WorkerPool
         let id: UInt32
+        /// The call's options (its callbacks are the caller's to keep or
+        /// release).
+        var options = CallOptions()
     }
 
-    /// Reads `(f, xs [, chunksize])` and submits the calls. A proxy list
+    /// The call's options at argument `index`, over the pool's defaults.
+    private func readOptions(at index: Int32, kind: CallKind, count: Int) throws(LuaRaise) -> CallOptions {
+        var defaults = CallOptions()
+        if let configuration = pool.workers?.configuration ?? pool.configuration {
+            (defaults.chunkSize, defaults.settings) = (configuration.chunkSize, configuration.callDefaults)
+        }
+        var options = try CallOptions.read(lua, at: index, kind: kind, defaults: defaults, count: count)
+        options.chunkSize = options.chunkSize.map { min($0, max(count, 1)) }
+        return options
+    }
+
+    /// Reads `(f, xs [, options])` and submits the calls. A proxy list
     /// or tuple is sent as a plain copy (see PoolItems). A whole call
     /// (map, not imap) gives all its results or fails as a whole.
-    private func submitMap(tuples: Bool, chunkDefault: Int?, wholeCall: Bool) throws(LuaRaise) -> Submitted {
-        let function = call.argument(1), items = call.argument(2), chunk = call.argument(3)
+    private func submitMap(tuples: Bool, kind: CallKind, chunkDefault: Int? = nil,
+                           wholeCall: Bool) throws(LuaRaise) -> Submitted {
+        let function = call.argument(1), items = call.argument(2)
         try checkFunction(at: function)
         guard lua.type(at: items) == .table else { throw lua.typeFailure(items, expected: "table") }
         var list = try PoolItems.read(lua, at: items, limit: PoolItems.itemLimit, argument: items)
-        let chunkSize = try readChunkSize(at: chunk, count: list.count) ?? chunkDefault
+        var options = try readOptions(at: call.argument(3), kind: kind, count: list.count)
+        var submitted = false
+        defer { if !submitted { options.releaseCallbacks(lua) } }
+        let chunkSize = options.chunkSize ?? chunkDefault
         // The default chunking makes about four chunks per worker.
         let chunks = chunkSize.map { (list.count + $0 - 1) / $0 } ?? min(list.count, 4 * PoolSize.limit)
         try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy, argument: items)
@@ -159,41 +180,25 @@ struct PoolCall {
         if copied { list = try PoolItems.pushCopy(lua, of: list) }
         if tuples { list = try PoolItems.plainTuples(lua, list, owned: copied, argument: items) }
         let workers = try pool.running(lua)
-        return try submit(workers) { () throws(WorkerPool.SubmitError) in
+        options.settings.progress = options.settings.progress ?? ScriptDefaults.progress
+        let settings = options.settings
+        var job = try submit(workers) { () throws(WorkerPool.SubmitError) in
             try workers.submit(function: function, items: list.index, count: list.count, tuples: tuples,
-                               chunkSize: chunkSize, wholeCall: wholeCall)
+                               chunkSize: chunkSize, wholeCall: wholeCall, settings: settings)
         }
+        submitted = true
+        job.options = options
+        return job
     }
 
-    /// `chunksize`: nil when absent, else a whole number of at least 1;
-    /// one larger than the list is the list's size.
-    private func readChunkSize(at index: Int32, count: Int) throws(LuaRaise) -> Int? {
-        switch lua.type(at: index) {
-        case .none, .nil:
-            return nil
-        case .number:
-            let whole: Int?
-            if let n = integerValue(lua, at: index) {
-                whole = n >= 1 ? Int(min(n, lua_Integer(max(count, 1)))) : nil
-            } else if let x = lua.toNumber(at: index), x.isFinite, x == x.rounded(), x >= 1 {
-                whole = max(count, 1)  // a float beyond the integers
-            } else {
-                whole = nil
-            }
-            guard let whole else {
-                throw lua.argumentFailure(index, "chunksize must be a positive whole number, got \(describe(lua, at: index))")
-            }
-            return whole
-        default:
-            throw lua.typeFailure(index, expected: "number")
-        }
-    }
-
-    /// Reads `(f [, args])` and submits the one call. Proxy arguments are
-    /// sent as a plain copy.
-    private func submitApply() throws(LuaRaise) -> Submitted {
+    /// Reads `(f [, args [, options]])` and submits the one call. Proxy
+    /// arguments are sent as a plain copy.
+    private func submitApply(kind: CallKind) throws(LuaRaise) -> Submitted {
         let function = call.argument(1), arguments = call.argument(2)
         try checkFunction(at: function)
+        let options = try readOptions(at: call.argument(3), kind: kind, count: 1)
+        var submitted = false
+        defer { if !submitted { options.releaseCallbacks(lua) } }
         switch lua.type(at: arguments) {
         case .none, .nil:
             lua.newTable()
@@ -212,9 +217,17 @@ struct PoolCall {
         lua.rawSet(1, of: -2)
         let items = lua.top
         let workers = try pool.running(lua)
-        let job = try submit(workers) { () throws(WorkerPool.SubmitError) in
-            try workers.submit(function: function, items: items, count: 1, tuples: true, chunkSize: 1)
+        // One task: progress, errors, retries and checkpoints are the
+        // mapping calls'.
+        var settings = CallSettings()
+        (settings.timeout, settings.memory, settings.progress) = (options.settings.timeout, options.settings.memory, .off)
+        settings.retries = options.settings.retries
+        var job = try submit(workers) { () throws(WorkerPool.SubmitError) in
+            try workers.submit(function: function, items: items, count: 1, tuples: true, chunkSize: 1,
+                               settings: settings)
         }
+        submitted = true
+        job.options = options
         lua.pop()
         return job
     }
@@ -265,10 +278,13 @@ struct PoolCall {
         }
     }
 
-    /// Pushes the results table of a finished job, or raises its failure.
-    private func finish(_ job: Submitted) throws(LuaRaise) {
-        if let failure = job.workers.finish(job.id) {
-            throw PoolErrors.raise(failure, lua, release: true)
+    /// Pushes the results table of a finished job (and, with errors =
+    /// "collect", the list of failures) and returns how many values it
+    /// pushed, or raises its failure.
+    private func finish(_ job: Submitted) throws(LuaRaise) -> Int32 {
+        switch job.workers.finish(job.id) {
+        case .failed(let failure): throw PoolErrors.raise(failure, lua, release: true)
+        case .values(let count): return count
         }
     }
 }
@@ -279,7 +295,9 @@ private func poolMethod(_ L: OpaquePointer?, _ name: String, takes count: Int32,
                         _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
     boundMethod(L, name, PoolObject.self, collected: "the pool was collected") { pool, call throws(LuaRaise) in
         try call.checkNoArguments(after: count)
-        return try body(PoolCall(call: call, pool: pool))
+        let pushed = try body(PoolCall(call: call, pool: pool))
+        try PendingCallbacks.run(call.lua)
+        return pushed
     }
 }
 

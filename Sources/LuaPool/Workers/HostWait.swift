@@ -86,8 +86,13 @@ extension WorkerPool {
             fds.append(pollfd(fd: interruptFD.raw, events: Int16(POLLIN), revents: 0))
             if extra >= 0 { fds.append(pollfd(fd: extra, events: Int16(POLLIN), revents: 0)) }
             var busy = false
+            var nextCheck: Int64?
+            let now = Spin.now()
             for pool in pools {
                 for slot in pool.slots {
+                    if !slot.inFlight.isEmpty, let due = pool.enforceTimeout(slot, now: now) {
+                        nextCheck = min(nextCheck ?? due, due)
+                    }
                     var events = Int16(POLLIN)
                     if slot.outputSent < slot.output.count { events |= Int16(POLLOUT) }
                     fds.append(pollfd(fd: slot.socket.raw, events: events, revents: 0))
@@ -100,6 +105,11 @@ extension WorkerPool {
                         busy = true
                     }
                 }
+            }
+            if let nextCheck {
+                // A task with a time limit runs: wake to enforce it.
+                let millis = Int32(min(1000, (nextCheck + 999_999) / 1_000_000))
+                waitMillis = waitMillis < 0 ? millis : min(waitMillis, millis)
             }
             let ready = pollSpinning(&fds, spin: busy && !lastRound, timeout: waitMillis)
             if ready < 0 {

@@ -38,6 +38,9 @@ final class Job {
         /// Workers that died with it next in line, before starting it: a
         /// chunk that kills its worker on arrival fails at the second.
         var deathsBeforeStart = 0
+        /// Its worker died in it and its items went to new chunks (retries,
+        /// or errors = "collect"): it counts for nothing.
+        var superseded = false
     }
 
     init(id: UInt32, function: [UInt8], tuples: Bool, seed: Int64?, count: Int,
@@ -58,6 +61,51 @@ final class Job {
     /// With a seed: the call's number k (from 0) times 2^32; item i runs
     /// after `math.randomseed(seed, stream + i)`.
     var stream: Int64 = 0
+
+    /// How the call runs: collect, retries, limits, progress, checkpoint.
+    var settings = CallSettings()
+    /// errors = "collect": the items that failed, by input index.
+    var failures: [Int64: ItemFailure] = [:]
+    /// How often each item's worker died under it.
+    var deaths: [Int64: Int] = [:]
+
+    /// Records that item `index` failed (the first failure of an item
+    /// stays); the value's reference becomes the job's.
+    func addFailure(_ index: Int64, _ failure: ItemFailure, _ lua: LuaState) {
+        if failures[index] == nil {
+            failures[index] = failure
+        } else {
+            failure.release(lua)
+        }
+    }
+
+    /// The chunks made at submission (those after them were made when a
+    /// worker died in one).
+    private(set) lazy var plannedChunks = chunks.count
+
+    /// The chunk that holds item `item` now: the planned one, or the
+    /// newer one that took the item over from it.
+    func chunk(holding item: Int64) -> Int {
+        var low = 0, high = plannedChunks - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if chunks[middle].first <= item { low = middle } else { high = middle - 1 }
+        }
+        guard chunks[low].superseded else { return low }
+        for k in plannedChunks..<chunks.count where !chunks[k].superseded
+            && chunks[k].first <= item && item < chunks[k].first + Int64(chunks[k].size) {
+            return k
+        }
+        return low
+    }
+
+    /// Adds a chunk of `size` items from `first` and returns its number.
+    func addChunk(first: Int64, size: Int) -> Int {
+        _ = plannedChunks
+        chunks.append(Chunk(first: first, size: size))
+        outstanding += 1
+        return chunks.count - 1
+    }
 
     /// The caller takes all the results or the first failure (map, not
     /// imap or apply): its answers may wait in a worker for the next ones.
@@ -106,6 +154,8 @@ final class Job {
     /// list).
     func release(_ lua: LuaState) {
         releaseInputs(lua)
+        for failure in failures.values { failure.release(lua) }
+        failures.removeAll()
         if !failureTaken { failure?.release(lua) }
         failure = nil
     }
@@ -135,6 +185,22 @@ struct JobTable {
     var values: Dictionary<UInt32, Job>.Values { table.values }
 }
 
+/// One item's failure, under errors = "collect".
+struct ItemFailure {
+    /// The error value (registry reference; nil for a death or timeout
+    /// found by the host, whose text is `message`).
+    var value: Int32?
+    var message: String
+    var traceback: String?
+    var kind: FailureKind
+    var worker: String
+    var pid: Int32
+
+    func release(_ lua: LuaState) {
+        if let value { luaL_unref(lua.L, LuaState.registryIndex, value) }
+    }
+}
+
 /// Where in an item a worker died.
 enum DeathPoint {
     case running, after, before
@@ -160,6 +226,9 @@ enum JobFailure {
     case undecodable(String)
     /// No worker could be started (fork failed): the text says why.
     case noWorkers(String)
+    /// The task ran past its time and its worker was killed (it was stuck
+    /// in C, or caught the error and ran on).
+    case timedOut(worker: String, pid: Int32, item: Int64, seconds: Double)
 
     /// Frees the registry reference of a raised error value.
     func release(_ lua: LuaState) {

@@ -3,12 +3,13 @@
 /// Every frame starts with a kind byte and fixed little-endian fields;
 /// values follow as codec bytes.
 ///
-///     host -> worker   function  jobID                      codec(function)
+///     host -> worker   function  jobID timeout memory       codec(function)
 ///                      task      jobID chunkID first flags seed stream  codec(items)
 ///                      forget    codec(name, name, ...)
 ///                      value     codec(true, value) or codec(false, error)
 ///     worker -> host   results   jobID chunkID elapsed      codec(results)
-///                      failure   jobID chunkID item         codec(error, traceback)
+///                      failure   jobID chunkID item         codec(error, traceback, kind)
+///                      itemFailure jobID chunkID item       codec(error, traceback, kind)
 ///                      pull      name (the bytes of a global's name)
 ///                      retiring  (maxtasksperchild reached; EOF follows)
 ///                      ready     (the initializer ran; only with one)
@@ -19,7 +20,11 @@
 /// chunk starts, except the answers of quick chunks (under 50 us) of one
 /// whole call (`mayWaitFlag`), which may wait under a millisecond for the
 /// next ones, so that a stream of tiny chunks costs one write per batch.
-/// A failure goes at once.
+/// A failure goes at once. With `collectFlag` (errors = "collect") a
+/// failing item does not end its chunk: it is reported by an
+/// `itemFailure` frame, its result is nil, and the chunk goes on; the
+/// chunk's `results` frame comes last. A failure's kind is `error`,
+/// `timeout` or `memory` (see TaskLimits).
 ///
 /// Progress. Before a chunk starts, the worker writes the chunk into its
 /// shared ``WorkerProgress`` record, then the item it runs, and 0 once the
@@ -47,6 +52,7 @@ enum MessageKind: UInt8 {
     case pull = 0x50      // P
     case value = 0x56     // V
     case forget = 0x47    // G
+    case itemFailure = 0x4B  // K
 }
 
 /// The fixed fields of a frame.
@@ -55,11 +61,14 @@ struct MessageHeader: Equatable {
     var job: UInt32 = 0
     var chunk: UInt32 = 0
     /// The input index of the chunk's first item (task), of the item that
-    /// failed (failure), or the nanoseconds the chunk took (results).
+    /// failed (failure), the nanoseconds the chunk took (results), or a
+    /// task's time limit in nanoseconds, 0 for none (function).
     var index: Int64 = 0
     /// Whether item i runs after `math.randomseed(seed, stream + i)`; how
     /// the items are passed; whether its answer may wait (task).
     var flags: UInt8 = 0
+    /// The seed (task), or a task's memory cap in bytes, 0 for none
+    /// (function).
     var seed: Int64 = 0
     /// With a seed: the call's number k times 2^32 (task).
     var stream: Int64 = 0
@@ -74,13 +83,14 @@ struct MessageHeader: Equatable {
     /// fails as a whole when a worker dies, so an answer lost with its
     /// worker loses nothing the caller would get.
     static let mayWaitFlag: UInt8 = 8
+    /// errors = "collect": an item's failure does not end the chunk.
+    static let collectFlag: UInt8 = 16
 
     var byteCount: Int {
         switch kind {
-        case .function: return 5
+        case .function: return 21
         case .task: return 34
-        case .results: return 17
-        case .failure: return 17
+        case .results, .failure, .itemFailure: return 17
         case .retiring, .ready, .pull, .value, .forget: return 1
         }
     }
@@ -99,6 +109,8 @@ struct MessageHeader: Equatable {
             switch kind {
             case .function:
                 put(job)
+                put(UInt64(bitPattern: index))
+                put(UInt64(bitPattern: seed))
             case .task:
                 put(job)
                 put(chunk)
@@ -106,7 +118,7 @@ struct MessageHeader: Equatable {
                 put(flags)
                 put(UInt64(bitPattern: seed))
                 put(UInt64(bitPattern: stream))
-            case .results, .failure:
+            case .results, .failure, .itemFailure:
                 put(job)
                 put(chunk)
                 put(UInt64(bitPattern: index))
@@ -126,10 +138,10 @@ struct MessageHeader: Equatable {
         func i64(_ at: Int) -> Int64 { Int64(littleEndian: frame.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
         switch kind {
         case .function:
-            job = u32(1)
+            (job, index, seed) = (u32(1), i64(5), i64(13))
         case .task:
             (job, chunk, index, flags, seed, stream) = (u32(1), u32(5), i64(9), frame[17], i64(18), i64(26))
-        case .results, .failure:
+        case .results, .failure, .itemFailure:
             (job, chunk, index) = (u32(1), u32(5), i64(9))
         case .retiring, .ready, .pull, .value, .forget:
             break

@@ -39,9 +39,19 @@ extension WorkerPool {
             job.chunks[Int(header.chunk)].failed = true
             if job.cancelled {
                 dropIfCancelled(job)
+            } else if job.settings.collect {
+                // The chunk ended without its results: its item failed,
+                // and so did the others, never answered.
+                collectFailure(of: job, chunk: Int(header.chunk), try decodeFailure(body, slot: slot), item: header.index)
             } else {
                 try storeFailure(body, of: job, item: header.index, slot: slot)
             }
+        case .itemFailure:
+            guard let job = jobs[header.job], slot.inFlight.contains(where: {
+                $0.job == header.job && $0.chunk == Int(header.chunk)
+            }) else { throw WorkerProtocolError() }
+            let failure = try decodeFailure(body, slot: slot)
+            if job.cancelled { failure.release(lua) } else { job.addFailure(header.index, failure, lua) }
         case .pull:
             answerPull(body, from: slot)
         case .retiring:
@@ -86,11 +96,12 @@ extension WorkerPool {
     private func initializerFailed(_ body: UnsafeRawBufferPointer, in slot: WorkerSlot) throws {
         let base = lua.top
         defer { lua.top = base }
-        guard try Wire.decode(lua, body) == 2 else { throw WorkerProtocolError() }
-        let traceback = lua.toString(at: -1)
-        let message = lua.type(at: -2) == .string || lua.type(at: -2) == .number
-            ? lua.toString(at: -2) ?? "?"
-            : "(error object is a \(lua.typeNameForError(at: -2)) value)"
+        // The error value, its traceback and its kind.
+        guard try Wire.decode(lua, body) == 3 else { throw WorkerProtocolError() }
+        let traceback = lua.toString(at: -2)
+        let message = lua.type(at: -3) == .string || lua.type(at: -3) == .number
+            ? lua.toString(at: -3) ?? "?"
+            : "(error object is a \(lua.typeNameForError(at: -3)) value)"
         var text = "initializer failed in \(slot.name) (pid \(slot.pid)): \(message)"
         if let traceback { text += "\n" + traceback }
         breakPool(text)
@@ -132,23 +143,34 @@ extension WorkerPool {
 
     private func storeFailure(_ body: UnsafeRawBufferPointer, of job: Job, item: Int64, slot: WorkerSlot) throws {
         guard job.failure == nil else { return }
+        let failure = try decodeFailure(body, slot: slot)
+        job.failure = .raised(value: failure.value ?? LUA_NOREF, traceback: failure.traceback,
+                              item: item, worker: slot.name, pid: slot.pid)
+    }
+
+    /// Reads a failure's error value (a registry reference), traceback and
+    /// kind. An error value the host cannot read is still an error, with
+    /// that as its message.
+    private func decodeFailure(_ body: UnsafeRawBufferPointer, slot: WorkerSlot) throws -> ItemFailure {
         let base = lua.top
         defer { lua.top = base }
         let count: Int32
         do {
             count = try Wire.decode(lua, body)
         } catch {
-            // An error value the host cannot read is still an error.
-            lua.push("cannot receive the error value: \(error.message)")
-            let value = luaL_ref(lua.L, LuaState.registryIndex)
-            job.failure = .raised(value: value, traceback: nil, item: item, worker: slot.name, pid: slot.pid)
-            return
+            let message = "cannot receive the error value: \(error.message)"
+            lua.push(message)
+            return ItemFailure(value: luaL_ref(lua.L, LuaState.registryIndex), message: message, traceback: nil,
+                               kind: .error, worker: slot.name, pid: slot.pid)
         }
-        guard count == 2 else { throw WorkerProtocolError() }
-        let traceback = lua.toString(at: -1)
-        lua.pop()
-        let value = luaL_ref(lua.L, LuaState.registryIndex)
-        job.failure = .raised(value: value, traceback: traceback, item: item, worker: slot.name, pid: slot.pid)
+        guard count == 3 else { throw WorkerProtocolError() }
+        let kind = lua.toString(at: -1).flatMap(FailureKind.init(rawValue:)) ?? .error
+        let traceback = lua.toString(at: -2)
+        lua.pop(2)
+        let message = lua.type(at: -1) == .string || lua.type(at: -1) == .number
+            ? lua.toString(at: -1) ?? "" : "(error object is a \(lua.typeNameForError(at: -1)) value)"
+        return ItemFailure(value: luaL_ref(lua.L, LuaState.registryIndex), message: message, traceback: traceback,
+                           kind: kind, worker: slot.name, pid: slot.pid)
     }
 
     /// `item 3`, `items 3 to 8`: the items of a chunk, for a message.
@@ -173,6 +195,7 @@ extension WorkerPool {
         let sent = slot.inFlight
         let last = progress[slot.index]
         let lostAnswer = slot.lostAnswer
+        let timedOut = slot.timedOutItem
         slot.clear()
         if !slot.started, configuration.initializer != nil, state != .joining {
             breakPool("initializer failed in \(slot.name) (pid \(pid)): the worker \(exit) in its initializer")
@@ -195,9 +218,36 @@ extension WorkerPool {
                 job.failure = .undecodable("cannot receive the result of \(itemRange(job.chunks[first.chunk])): \(lostAnswer)")
             }
         }
+        var requeue: [(UInt32, Int)] = []
         // The chunk started last first: its failure is the one named.
         for (position, chunk) in sent.enumerated().reversed() where position <= started ?? -1 {
             guard let job = jobs[chunk.job], !job.isReady, !job.chunks[chunk.chunk].done else { continue }
+            let item = last.item
+            if position == started, item > 0, !diedBefore, lostAnswer == nil {
+                if let again = rescue(job, chunk.chunk, item: item, timedOut: timedOut == item,
+                                      worker: slot.name, pid: pid, exit: exit) {
+                    // Retried, or the item's failure collected: the call
+                    // goes on with the rest of the chunk.
+                    job.chunks[chunk.chunk].done = true
+                    job.chunks[chunk.chunk].failed = true
+                    requeue += again
+                    job.outstanding -= 1
+                    continue
+                }
+                if timedOut == item, job.failure == nil {
+                    job.failure = .timedOut(worker: slot.name, pid: pid, item: item,
+                                            seconds: job.settings.timeout ?? 0)
+                }
+            }
+            if job.failure == nil, job.settings.collect {
+                // Under collect the call goes on without the chunk.
+                let (first, size) = (job.chunks[chunk.chunk].first, Int64(job.chunks[chunk.chunk].size))
+                let failedItem = position == started && !diedBefore && item >= first && item < first + size ? item : first
+                collectFailure(of: job, chunk: chunk.chunk, ItemFailure(
+                    value: nil, message: "\(slot.name) (pid \(pid)) died: \(exit)", traceback: nil,
+                    kind: timedOut == item ? .timeout : .died, worker: slot.name, pid: pid), item: failedItem)
+                continue
+            }
             job.chunks[chunk.chunk].done = true
             job.chunks[chunk.chunk].failed = true
             if job.failure == nil {
@@ -214,9 +264,58 @@ extension WorkerPool {
             job.outstanding -= 1
             dropIfCancelled(job)
         }
-        let requeue = sent[((started ?? -1) + 1)...].map { ($0.job, $0.chunk) }
+        requeue += sent[((started ?? -1) + 1)...].map { ($0.job, $0.chunk) }
         queue.replaceSubrange(queueHead..<queueHead, with: requeue)
         if state != .joining, broken == nil { replace(slot) }
+    }
+
+    /// The worker running item `item` of `job`'s chunk `chunk` died (or was
+    /// killed past the task's time). When the item may run again
+    /// (retries) or its failure is collected, returns the new chunks to
+    /// run: the items of the chunk before it (they ran, but their answers
+    /// went with the worker), it again if retried, and those after it;
+    /// nil when the call fails instead.
+    private func rescue(_ job: Job, _ chunk: Int, item: Int64, timedOut: Bool,
+                        worker: String, pid: Int32, exit: WorkerExit) -> [(UInt32, Int)]? {
+        let deaths = (job.deaths[item] ?? 0) + 1
+        job.deaths[item] = deaths
+        let retry = !timedOut && deaths <= job.settings.retriesInEffect
+        guard retry || job.settings.collect else { return nil }
+        job.chunks[chunk].superseded = true
+        let (first, end) = (job.chunks[chunk].first, job.chunks[chunk].first + Int64(job.chunks[chunk].size))
+        var again: [(UInt32, Int)] = []
+        if first < item { again.append((job.id, job.addChunk(first: first, size: Int(item - first)))) }
+        if retry {
+            again.append((job.id, job.addChunk(first: item, size: Int(end - item))))
+            return again
+        }
+        let message = timedOut ? TimeoutMessage.text(job.settings.timeout ?? 0)
+            : "\(worker) (pid \(pid)) died running item \(item): \(exit)"
+        let failed = job.addChunk(first: item, size: 1)
+        collectFailure(of: job, chunk: failed, ItemFailure(
+            value: nil, message: message, traceback: nil, kind: timedOut ? .timeout : .died, worker: worker, pid: pid))
+        if item + 1 < end { again.append((job.id, job.addChunk(first: item + 1, size: Int(end - item - 1)))) }
+        return again
+    }
+
+    /// errors = "collect": every item of a chunk that came to nothing
+    /// fails with `failure` (the first with it, the others as not
+    /// answered); the chunk is done.
+    func collectFailure(of job: Job, chunk: Int, _ failure: ItemFailure, item named: Int64? = nil) {
+        let (first, size) = (job.chunks[chunk].first, job.chunks[chunk].size)
+        let named = named ?? first
+        for index in first..<(first + Int64(size)) where index != named {
+            job.addFailure(index, ItemFailure(
+                value: nil, message: "not answered: item \(named) of the same chunk failed: \(failure.message)",
+                traceback: nil, kind: failure.kind, worker: failure.worker, pid: failure.pid), lua)
+        }
+        job.addFailure(named, failure, lua)
+        if !job.chunks[chunk].done {
+            job.chunks[chunk].done = true
+            job.outstanding -= 1
+            job.arrivals.append(UInt32(chunk))
+        }
+        job.chunks[chunk].failed = true
     }
 
     /// The progress key of a chunk sent to a worker.

@@ -32,7 +32,8 @@ extension WorkerPool {
     /// (map, not imap or apply), so answers may wait in a worker for the
     /// next ones (see MessageHeader.mayWaitFlag).
     public func submit(function: Int32, items: Int32, count: Int, tuples: Bool,
-                       chunkSize: Int?, wholeCall: Bool = false) throws(SubmitError) -> UInt32 {
+                       chunkSize: Int?, wholeCall: Bool = false,
+                       settings: CallSettings = CallSettings()) throws(SubmitError) -> UInt32 {
         if let broken { throw .broken(broken) }
         switch state {
         case .running: break
@@ -70,6 +71,7 @@ extension WorkerPool {
         let job = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
                       count: count, chunks: chunks, items: itemsRef)
         job.wholeCall = wholeCall
+        job.settings = settings
         job.stream = callsAccepted << 32
         callsAccepted += 1
         jobs[id] = job
@@ -125,23 +127,73 @@ extension WorkerPool {
         jobs[id]?.isDone ?? true
     }
 
-    /// The outcome of a finished job: pushes the results table and returns
-    /// nil, or returns the failure after pushing nothing. The job is
-    /// forgotten (a failed one once its running chunks are back). The
-    /// failure's registry reference is the caller's to release.
-    func finish(_ id: UInt32) -> JobFailure? {
-        guard let job = jobs[id] else { return .terminated }
+    /// What a finished call gives.
+    enum Finished {
+        /// Its results table (and with errors = "collect" its list of
+        /// failures) were pushed: this many values.
+        case values(Int32)
+        /// It failed; nothing was pushed. The failure's registry
+        /// reference is the caller's to release.
+        case failed(JobFailure)
+    }
+
+    /// The outcome of a finished job. The job is forgotten (a failed one
+    /// once its running chunks are back).
+    func finish(_ id: UInt32) -> Finished {
+        guard let job = jobs[id] else { return .failed(.terminated) }
         if let failure = job.failure {
             job.failureTaken = true
             job.cancelled = true
             job.releaseInputs(lua)
             dropIfCancelled(job)
-            return failure
+            return .failed(failure)
         }
         jobs[id] = nil
         job.takeResults(lua)
+        var count: Int32 = 1
+        if job.settings.collect {
+            pushFailureList(of: job)
+            count = 2
+        }
         job.release(lua)
-        return nil
+        return .values(count)
+    }
+
+    /// Pushes the list of a job's failures, in item order: `{index =,
+    /// message =, traceback =, worker =, pid =, kind =, error =}`.
+    func pushFailureList(of job: Job) {
+        let indices = job.failures.keys.sorted()
+        lua.newTable(array: Int32(min(indices.count, 1 << 24)))
+        for (n, index) in indices.enumerated() {
+            pushFailure(job.failures[index]!, index: index)
+            lua.rawSet(lua_Integer(n + 1), of: -2)
+        }
+    }
+
+    /// Pushes one failure's table.
+    func pushFailure(_ failure: ItemFailure, index: Int64) {
+        lua.ensureStack(4)
+        lua.newTable(hash: 7)
+        lua.push(index)
+        lua.setField("index", of: -2)
+        lua.push(failure.message)
+        lua.setField("message", of: -2)
+        if let traceback = failure.traceback {
+            lua.push(traceback)
+            lua.setField("traceback", of: -2)
+        }
+        lua.push(failure.worker)
+        lua.setField("worker", of: -2)
+        lua.push(Int(failure.pid))
+        lua.setField("pid", of: -2)
+        lua.push(failure.kind.rawValue)
+        lua.setField("kind", of: -2)
+        if let value = failure.value {
+            lua.rawGet(lua_Integer(value), of: LuaState.registryIndex)
+        } else {
+            lua.push(failure.message)
+        }
+        lua.setField("error", of: -2)
     }
 
     /// Drops a job whose outcome nobody will collect: forgotten now if it

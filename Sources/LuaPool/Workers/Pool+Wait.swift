@@ -79,14 +79,21 @@ extension WorkerPool {
     private func send(_ chunk: Int, of job: Job, to slot: WorkerSlot) {
         if slot.seenVersion < HostGlobals.version { sendForget(to: slot) }
         if slot.loadedJob != job.id {
-            Frame.appendHeader(length: 5 + job.function.count, to: &slot.output)
-            MessageHeader(kind: .function, job: job.id).append(to: &slot.output)
+            // With the function, the limits on each of its tasks.
+            var function = MessageHeader(kind: .function, job: job.id)
+            function.index = job.settings.timeout.map { Int64(min($0 * 1e9, 9e18)) } ?? 0
+            function.seed = Int64(job.settings.memory ?? 0)
+            Frame.appendHeader(length: function.byteCount + job.function.count, to: &slot.output)
+            function.append(to: &slot.output)
             slot.output.append(contentsOf: job.function)
             slot.loadedJob = job.id
         }
         var header = MessageHeader(kind: .task, job: job.id, chunk: UInt32(chunk), index: job.chunks[chunk].first)
         if job.tuples { header.flags |= MessageHeader.tuplesFlag }
-        if job.wholeCall { header.flags |= MessageHeader.mayWaitFlag }
+        // An answer lost with its worker must cost nothing the caller
+        // would get: it waits only when the whole call fails with it.
+        if job.wholeCall && !job.settings.rescues { header.flags |= MessageHeader.mayWaitFlag }
+        if job.settings.collect { header.flags |= MessageHeader.collectFlag }
         if job.chunks[chunk].size > Wire.valueListLimit { header.flags |= MessageHeader.tableFlag }
         if let seed = job.seed {
             header.flags |= MessageHeader.seededFlag

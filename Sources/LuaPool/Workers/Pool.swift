@@ -22,6 +22,10 @@ public final class WorkerPool {
         /// With `spawn`: the codec message of the initializer and its
         /// arguments, which a fresh worker decodes.
         public var initializerMessage: [UInt8]?
+        /// The pool's defaults for its calls (`mp.Pool{timeout = 5, ...}`).
+        public var callDefaults = CallSettings()
+        /// The pool's default chunksize (at most each call's item count).
+        public var chunkSize: Int?
 
         public init(processes: Int) {
             self.processes = processes
@@ -403,6 +407,9 @@ final class WorkerSlot {
     /// The version of the host's globals the worker has seen (see
     /// HostGlobals): names rebound after it are to be forgotten.
     var seenVersion = 0
+    /// The host killed the worker: its task (this item) ran past the
+    /// call's time limit.
+    var timedOutItem: Int64?
 
     init(index: Int, number: Int, pid: pid_t, socket: FileDescriptor) {
         (self.index, self.number, self.pid, self.socket) = (index, number, pid, socket)
@@ -422,5 +429,6 @@ final class WorkerSlot {
         outputSent = 0
         loadedJob = nil
         lostAnswer = nil
+        timedOutItem = nil
     }
 }

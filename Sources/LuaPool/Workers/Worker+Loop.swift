@@ -26,12 +26,18 @@ final class WorkerLoop {
     /// Frames that came while a pull waited, to handle in order once the
     /// running chunk is done.
     var deferred: [[UInt8]] = []
+    /// The time and memory limits of the current call's tasks.
+    let limits: TaskLimits
+    /// The chunk being run collects its items' failures (errors =
+    /// "collect") instead of ending at the first.
+    private var collecting = false
 
     init(lua: LuaState, socket: FileDescriptor, progress: UnsafeMutablePointer<WorkerProgress>, maxTasks: Int?) {
         self.lua = lua
         self.socket = socket
         self.progress = progress
         self.tasksLeft = maxTasks
+        self.limits = TaskLimits(lua: lua, progress: progress)
         WorkerLoop.current = self
         installPullHook()
     }
@@ -211,6 +217,7 @@ final class WorkerLoop {
         switch header.kind {
         case .function:
             receiveFunction(body)
+            limits.configure(timeoutNanos: header.index, memoryCap: Int(header.seed))
             forgetNils()
         case .forget:
             try forget(body)
@@ -266,6 +273,7 @@ final class WorkerLoop {
         let handler = lua.top
         lua.getRegistry(WorkerLoop.functionKey)
         let task = Task(header: header, handler: handler, function: lua.top, start: Spin.now())
+        collecting = header.flags & MessageHeader.collectFlag != 0
         // The items: a list of values, or one table with its `n` (its items
         // may have holes) for a large chunk; see Wire.valueListLimit.
         do {
@@ -311,6 +319,7 @@ final class WorkerLoop {
         let L = lua.L
         let top = lua_gettop(L)
         let plain = task.header.flags & (MessageHeader.tuplesFlag | MessageHeader.seededFlag) == 0
+            && !collecting && !limits.isActive
         var i = 0
         // Items without a seed to set or a tuple to unpack run a batch per
         // protected call (clua_mapbatch); the others one by one.
@@ -374,15 +383,31 @@ final class WorkerLoop {
         var arguments: Int32 = 1
         if task.header.flags & MessageHeader.tuplesFlag != 0 {
             guard let count = pushTuple(at: lua.top) else {
-                answerFailure(task.header, item: index, tooManyResults())
-                return false
+                return failed(task, item: index, tooManyResults(), kind: .error)
             }
             arguments = count
         }
+        limits.begin()
         let status = lua_pcallk(lua.L, arguments, 1, task.handler, 0, nil)
+        let kind = limits.end(status: status)
         if status == LUA_OK { return true }
-        answerFailure(task.header, item: index, lua.popError(status: status))
-        return false
+        return failed(task, item: index, lua.popError(status: status), kind: kind)
+    }
+
+    /// An item failed: ends the chunk (false), or, when the chunk collects
+    /// its failures, reports it and leaves nil as its result (true).
+    private func failed(_ task: Task, item: Int64, _ error: LuaError, kind: FailureKind) -> Bool {
+        guard collecting else {
+            answerFailure(task.header, item: item, error, kind: kind)
+            return false
+        }
+        lua.ensureStack(4)
+        push(error, batched: false)
+        lua.push(kind.rawValue)
+        encodeFailure(MessageHeader(kind: .itemFailure, job: task.header.job, chunk: task.header.chunk), item: item)
+        lua.pop(3)
+        lua.pushNil()
+        return true
     }
 
     /// Replaces the table on top of the stack with its values `1...n`
@@ -440,11 +465,7 @@ final class WorkerLoop {
 
     /// Answers that the result of item `item` cannot be sent, and why.
     private func answerUnsendable(_ task: MessageHeader, item: Int64, _ message: String) {
-        lua.push("\(message) (in the result of item \(item))")
-        lua.pushNil()
-        encodeFailure(task, item: item)
-        lua.pop(2)
-        _ = send()
+        answerFailure(task, item: item, message: "\(message) (in the result of item \(item))")
     }
 
     /// Why the value on top of the stack cannot be sent alone; nil when it
@@ -465,8 +486,18 @@ final class WorkerLoop {
     /// `batched`: the call ran inside clua_mapbatch, whose frame ends the
     /// traceback; that line is dropped, so the traceback reads as for a
     /// call on its own.
-    private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError, batched: Bool = false) {
+    private func answerFailure(_ task: MessageHeader, item: Int64, _ error: LuaError, batched: Bool = false,
+                               kind: FailureKind = .error) {
         lua.ensureStack(4)
+        push(error, batched: batched)
+        lua.push(kind.rawValue)
+        encodeFailure(task, item: item)
+        lua.pop(3)
+        _ = send()
+    }
+
+    /// Pushes an error's value and traceback (nil when it has none).
+    private func push(_ error: LuaError, batched: Bool) {
         lua.push(error.value)
         if var traceback = error.traceback {
             if batched, traceback.hasSuffix(WorkerLoop.batchFrame) { traceback.removeLast(WorkerLoop.batchFrame.count) }
@@ -474,9 +505,6 @@ final class WorkerLoop {
         } else {
             lua.pushNil()
         }
-        encodeFailure(task, item: item)
-        lua.pop(2)
-        _ = send()
     }
 
     /// Answers that item `item` failed with `message`, which has no
@@ -485,38 +513,43 @@ final class WorkerLoop {
         lua.ensureStack(4)
         lua.push(message)
         lua.pushNil()
+        lua.push(FailureKind.error.rawValue)
         encodeFailure(task, item: item)
-        lua.pop(2)
+        lua.pop(3)
         _ = send()
     }
 
-    /// Frames the error value and traceback on top of the stack; an error
-    /// value that cannot be sent goes as its text.
+    /// Frames the error value, traceback and kind on top of the stack, as
+    /// a `failure`, or an `itemFailure` when `task` is one; an error value
+    /// that cannot be sent goes as its text.
     private func encodeFailure(_ task: MessageHeader, item: Int64) {
-        let header = MessageHeader(kind: .failure, job: task.job, chunk: task.chunk, index: item)
+        let kind: MessageKind = task.kind == .itemFailure ? .itemFailure : .failure
+        let header = MessageHeader(kind: kind, job: task.job, chunk: task.chunk, index: item)
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                try Wire.encode(lua, count: 2, into: &buffer)
+                try Wire.encode(lua, count: 3, into: &buffer)
             }
         } catch {
-            let text = lua.toString(at: -2) ?? "(error object is a \(lua.typeNameForError(at: -2)) value)"
+            let text = lua.toString(at: -3) ?? "(error object is a \(lua.typeNameForError(at: -3)) value)"
             lua.push(text)
-            lua.pushValue(at: -2)
+            lua.pushValue(at: -3)
+            lua.pushValue(at: -3)
             do {
                 try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                    try Wire.encode(lua, count: 2, into: &buffer)
+                    try Wire.encode(lua, count: 3, into: &buffer)
                 }
             } catch {
                 // Too large even as text: the host hears why instead.
                 lua.push(error.code != .tooLarge ? error.message
                          : "error message of \(text.utf8.count) bytes is too large to send (the limit is \(Wire.maxMessageLength) bytes)")
                 lua.pushNil()
+                lua.pushValue(at: -3)
                 try? frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                    try Wire.encode(lua, count: 2, into: &buffer)
+                    try Wire.encode(lua, count: 3, into: &buffer)
                 }
-                lua.pop(2)
+                lua.pop(3)
             }
-            lua.pop(2)
+            lua.pop(3)
         }
     }
 

@@ -106,6 +106,9 @@ extension WorkerLoop {
         MessageHeader(kind: .pull).append(to: &output)
         output.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
         guard send() else { return fail("the host is gone") }
+        // The wait for the host does not count against a task's time.
+        let started = Spin.now()
+        defer { limits.pause(Spin.now() - started) }
         // What follows the chunk being run is now the pull's to read.
         reader.takeRest { _ = pullReader.append($0) }
         while true {

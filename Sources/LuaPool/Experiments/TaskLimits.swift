@@ -1,0 +1,107 @@
+import CLua
+import Glibc
+
+/// A worker's limits on each task of a call (`timeout =`, `memory =`):
+/// armed around the task's protected call, and only there.
+///
+/// - Time: a count hook on the worker's thread raises `task timed out
+///   after N s` once the deadline passed (`clua_timeouthook`); the worker
+///   survives. Time spent waiting for the host to answer a global pull
+///   does not count. The host kills a worker whose task runs on a second
+///   past its limit (stuck in C, or catching the error).
+/// - Memory: the task may add at most the cap to what the worker held
+///   after a collection at the task's start; past it the allocator
+///   refuses and Lua raises `not enough memory`. Allocations outside Lua
+///   (C libraries) are not counted.
+final class TaskLimits {
+    let lua: LuaState
+    let progress: UnsafeMutablePointer<WorkerProgress>
+    /// The limits of the call whose tasks run now.
+    var timeoutNanos: Int64 = 0
+    var memoryCap: Int = 0
+    private let limit = UnsafeMutablePointer<clua_TaskLimit>.allocate(capacity: 1)
+
+    init(lua: LuaState, progress: UnsafeMutablePointer<WorkerProgress>) {
+        self.lua = lua
+        self.progress = progress
+        limit.initialize(to: clua_TaskLimit())
+    }
+
+    var isActive: Bool { timeoutNanos > 0 || memoryCap > 0 }
+
+    /// Sets the limits of a new call.
+    func configure(timeoutNanos: Int64, memoryCap: Int) {
+        self.timeoutNanos = max(0, timeoutNanos)
+        self.memoryCap = max(0, memoryCap)
+        let message = TimeoutMessage.text(Double(timeoutNanos) / 1e9)
+        withUnsafeMutableBytes(of: &limit.pointee.message) { room in
+            let bytes = Array(message.utf8.prefix(room.count - 1)) + [0]
+            room.copyBytes(from: bytes)
+        }
+    }
+
+    /// Arms the limits just before a task's protected call.
+    func begin() {
+        if memoryCap > 0 {
+            _ = clua_gc(lua.L, LUA_GCCOLLECT)
+            LuaAllocator.limit = LuaAllocator.inUse + memoryCap
+        }
+        if timeoutNanos > 0 {
+            let now = Spin.now()
+            progress.pointee.itemStart = now
+            limit.pointee.deadline = now + timeoutNanos
+            limit.pointee.fired = 0
+            clua_settimeouthook(lua.L, limit)
+        }
+    }
+
+    /// Disarms them after the call; the kind of failure a bad status
+    /// means: `timeout`, `memory` or `error`.
+    @discardableResult
+    func end(status: Int32) -> FailureKind {
+        var kind = FailureKind.error
+        if memoryCap > 0 {
+            LuaAllocator.limit = nil
+            if status == LUA_ERRMEM {
+                kind = .memory
+                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+            }
+        } else if status == LUA_ERRMEM {
+            kind = .memory
+        }
+        if timeoutNanos > 0 {
+            if limit.pointee.fired != 0, status != LUA_OK { kind = .timeout }
+            limit.pointee.deadline = 0
+            limit.pointee.fired = 0
+            progress.pointee.itemStart = 0
+            clua_cleartimeouthook(lua.L)
+        }
+        return kind
+    }
+
+    /// A pull waited `nanoseconds` for the host: that time does not count.
+    func pause(_ nanoseconds: Int64) {
+        guard timeoutNanos > 0, limit.pointee.deadline > 0 else { return }
+        limit.pointee.deadline += nanoseconds
+        progress.pointee.itemStart += nanoseconds
+    }
+}
+
+/// `task timed out after 5 s`: the error of a task past its time, raised
+/// in the worker or, when the host had to kill it, by the host.
+public enum TimeoutMessage {
+    public static func text(_ seconds: Double) -> String {
+        "task timed out after \(formatSeconds(seconds)) s"
+    }
+}
+
+/// How an item failed, as `errors = "collect"` reports it.
+public enum FailureKind: String {
+    case error, died, timeout, memory
+}
+
+/// `0.5`, `2`, `0.001`: seconds as a script would write them.
+func formatSeconds(_ seconds: Double) -> String {
+    if seconds == seconds.rounded(), abs(seconds) < 1e15 { return String(Int64(seconds)) }
+    return String(seconds)
+}

@@ -1,0 +1,43 @@
+/// How one call runs, beyond its function and items: what scripted
+/// experiments ask of it (README, "Scripted experiments"). The pool's
+/// defaults, then the call's own options table, make it.
+public struct CallSettings {
+    /// A failing item does not stop the call: the failures come back as a
+    /// list beside the results.
+    public var collect = false
+    /// How often an item whose worker died is run again, on another
+    /// worker, before it counts as failed (nil: 0 when raising, 1 when
+    /// collecting).
+    public var retries: Int?
+    /// The longest a task may run, in seconds.
+    public var timeout: Double?
+    /// The most bytes a task may add to its worker's Lua heap.
+    public var memory: Int?
+    /// Draw progress: on a terminal, or as log lines (nil: as the script
+    /// says, `--progress`).
+    public var progress: ProgressMode?
+    /// The file finished results are appended to, and read back from.
+    public var checkpoint: String?
+
+    public init() {}
+
+    /// The retries in effect.
+    public var retriesInEffect: Int { retries ?? (collect ? 1 : 0) }
+
+    /// The call goes on after a worker's death (collect or retries).
+    var rescues: Bool { collect || retriesInEffect > 0 }
+
+    public enum ProgressMode: Equatable {
+        case off
+        /// A bar on standard error when it is a terminal, else nothing.
+        case bar
+        /// A plain line at most every 5 seconds, wherever stderr goes.
+        case log
+    }
+}
+
+/// What the script's command line says for every call: `--progress`
+/// (or `LUAPOOL_PROGRESS`).
+public enum ScriptDefaults {
+    nonisolated(unsafe) public static var progress: CallSettings.ProgressMode?
+}
