@@ -69,6 +69,8 @@ final class Interpreter {
         clua_gc_generational(lua.L)
         if let workers = options.workers { DefaultPoolSize.set(workers, in: lua) }
         if let seed = options.seed { DefaultPoolSize.setSeed(seed, in: lua) }
+        ScriptDefaults.progress = options.progress
+        ScriptDefaults.readsEnvironment = !options.ignoreEnvironment
         if !options.ignoreEnvironment, !runLuaInit() { return false }
         for action in options.actions where !run(action) { return false }
         if let script = options.script, !runScript(at: script) { return false }

@@ -1,3 +1,5 @@
+import LuaPool
+
 /// The command line, read the way lua.c reads it (`collectargs`), plus
 /// luapool's own `-j N` / `--workers N` and `-h` / `--help`.
 struct Options {
@@ -15,6 +17,7 @@ struct Options {
     var help = false               // -h, --help
     var workers: Int? = nil        // -j N, --workers N
     var seed: Int64? = nil         // --seed N
+    var progress: CallSettings.ProgressMode? = nil  // --progress, --progress=log
     /// Index in argv of the script, or nil when there is none.
     var script: Int? = nil
 
@@ -68,6 +71,8 @@ struct Options {
             case "-i": options.interactive = true
             case "-v": options.showVersion = true
             case "-h", "--help": options.help = true
+            case "--progress": options.progress = .bar
+            case "--progress=log": options.progress = .log
             default:
                 i = try options.parseWithValue(argv, at: i)
             }

@@ -20,6 +20,8 @@ var usageText: String { """
                      default: env LUAPOOL_WORKERS, else the usable CPUs)
       --seed N       seed of the default pool's tasks (default: env
                      LUAPOOL_SEED, else none: each worker seeds itself)
+      --progress     draw the progress of every mapping call on stderr (a
+                     bar on a terminal; --progress=log: a line every 5 s)
       -h, --help     show this help and exit
       --             stop handling options
       -              stop handling options and execute stdin
@@ -35,6 +37,7 @@ var helpText: String { usageText + """
                      package.path, package.cpath (';;': the default)
       LUAPOOL_WORKERS  size of the default pool when -j is not given
       LUAPOOL_SEED   seed of the default pool when --seed is not given
+      LUAPOOL_PROGRESS  1: --progress; log: --progress=log; 0: off
       LUAPOOL_HISTORY  the REPL's history file (default ~/.luapool_history;
                      empty: no history)
       LUAPOOL_FRAME_LIMIT  (testing) the largest message between the

@@ -180,7 +180,9 @@ struct PoolCall {
         if copied { list = try PoolItems.pushCopy(lua, of: list) }
         if tuples { list = try PoolItems.plainTuples(lua, list, owned: copied, argument: items) }
         let workers = try pool.running(lua)
-        options.settings.progress = options.settings.progress ?? ScriptDefaults.progress
+        if options.settings.progress == nil {
+            do { options.settings.progress = try ScriptDefaults.progressMode() } catch { throw lua.failure(error.message) }
+        }
         let settings = options.settings
         var job = try submit(workers) { () throws(WorkerPool.SubmitError) in
             try workers.submit(function: function, items: list.index, count: list.count, tuples: tuples,

@@ -1,3 +1,5 @@
+import Glibc
+
 /// How one call runs, beyond its function and items: what scripted
 /// experiments ask of it (README, "Scripted experiments"). The pool's
 /// defaults, then the call's own options table, make it.
@@ -36,8 +38,30 @@ public struct CallSettings {
     }
 }
 
-/// What the script's command line says for every call: `--progress`
-/// (or `LUAPOOL_PROGRESS`).
+/// What the script's command line says for every call: `--progress`,
+/// else `LUAPOOL_PROGRESS` (`1` a bar, `log` log lines, `0` or empty
+/// nothing), unless luapool runs with `-E`.
 public enum ScriptDefaults {
+    /// Set from the command line.
     nonisolated(unsafe) public static var progress: CallSettings.ProgressMode?
+    /// Whether the environment is read (not under `-E`).
+    nonisolated(unsafe) public static var readsEnvironment = true
+
+    /// The progress of a call that does not say: nil when off.
+    static func progressMode() throws(ProgressVariableError) -> CallSettings.ProgressMode? {
+        if let progress { return progress }
+        guard readsEnvironment, let raw = getenv("LUAPOOL_PROGRESS") else { return nil }
+        let text = String(String(cString: raw).trimmingBlanks())
+        switch text.lowercased() {
+        case "", "0", "false", "no", "off": return nil
+        case "1", "true", "yes", "on", "bar": return .bar
+        case "log": return .log
+        default: throw ProgressVariableError(value: text)
+        }
+    }
+
+    struct ProgressVariableError: Error {
+        let value: String
+        var message: String { "LUAPOOL_PROGRESS must be 1, 0 or log, got '\(value)'" }
+    }
 }

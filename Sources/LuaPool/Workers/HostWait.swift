@@ -39,6 +39,7 @@ extension WorkerPool {
         isWaiting = true
         defer {
             isWaiting = false
+            if !ProgressDisplay.active.isEmpty { settleProgress(livePools) }
             releaseDeferred()
             lastWaitEnded = Spin.now()
         }
@@ -106,8 +107,14 @@ extension WorkerPool {
                     }
                 }
             }
+            if !ProgressDisplay.active.isEmpty {
+                for pool in pools {
+                    if let due = pool.drawProgress(now: now) { nextCheck = min(nextCheck ?? due, due) }
+                }
+            }
             if let nextCheck {
-                // A task with a time limit runs: wake to enforce it.
+                // A task with a time limit runs, or progress is drawn:
+                // wake in time for it.
                 let millis = Int32(min(1000, (nextCheck + 999_999) / 1_000_000))
                 waitMillis = waitMillis < 0 ? millis : min(waitMillis, millis)
             }

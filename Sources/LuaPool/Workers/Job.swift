@@ -66,6 +66,10 @@ final class Job {
     var settings = CallSettings()
     /// errors = "collect": the items that failed, by input index.
     var failures: [Int64: ItemFailure] = [:]
+    /// Items whose answer (result or collected failure) is in.
+    var itemsDone = 0
+    /// The progress drawn for the call, if any.
+    var display: ProgressDisplay?
     /// How often each item's worker died under it.
     var deaths: [Int64: Int] = [:]
 

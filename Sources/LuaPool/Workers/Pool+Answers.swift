@@ -81,6 +81,7 @@ extension WorkerPool {
         slot.inFlight.remove(at: position)
         job.chunks[Int(header.chunk)].done = true
         job.outstanding -= 1
+        job.itemsDone += job.chunks[Int(header.chunk)].size
         job.arrivals.append(header.chunk)
         return job
     }
@@ -313,6 +314,7 @@ extension WorkerPool {
         if !job.chunks[chunk].done {
             job.chunks[chunk].done = true
             job.outstanding -= 1
+            job.itemsDone += size
             job.arrivals.append(UInt32(chunk))
         }
         job.chunks[chunk].failed = true

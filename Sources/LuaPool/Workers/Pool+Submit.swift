@@ -72,6 +72,7 @@ extension WorkerPool {
                       count: count, chunks: chunks, items: itemsRef)
         job.wholeCall = wholeCall
         job.settings = settings
+        job.display = ProgressDisplay.make(settings.progress, total: count)
         job.stream = callsAccepted << 32
         callsAccepted += 1
         jobs[id] = job
@@ -142,6 +143,7 @@ extension WorkerPool {
     func finish(_ id: UInt32) -> Finished {
         guard let job = jobs[id] else { return .failed(.terminated) }
         if let failure = job.failure {
+            job.display?.end(done: progressCount(of: job))
             job.failureTaken = true
             job.cancelled = true
             job.releaseInputs(lua)
@@ -149,6 +151,7 @@ extension WorkerPool {
             return .failed(failure)
         }
         jobs[id] = nil
+        job.display?.end(done: job.itemsDone)
         job.takeResults(lua)
         var count: Int32 = 1
         if job.settings.collect {
@@ -200,6 +203,7 @@ extension WorkerPool {
     /// is done, else once its running chunks are back.
     func cancel(_ id: UInt32) {
         guard let job = jobs[id] else { return }
+        job.display?.end(done: job.itemsDone)
         job.cancelled = true
         // Its chunks not sent are dropped: nothing needs the inputs.
         job.releaseInputs(lua)
