@@ -3,8 +3,8 @@
 /// corruption, not forgery: anyone can compute it, which is why `loads`
 /// with functions is only for data from `dumps`.
 enum Checksum {
-    static func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    static func fnv1a64(_ bytes: UnsafeRawBufferPointer, basis: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var hash = basis
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }

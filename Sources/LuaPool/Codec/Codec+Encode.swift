@@ -31,6 +31,10 @@ struct Encoder {
     /// The global table was written (as the marker that decodes to the
     /// receiver's own).
     var wroteGlobals = false
+    /// Canonical bytes, for a key (see ``Codec/canonicalHash(_:first:count:)``):
+    /// every table's keys sorted, functions without debug information.
+    /// Not for decoding.
+    var canonical = false
 
     /// Upvalues written so far, by `lua_upvalueid`: `a` is the upvalue
     /// number (in the order of the records that carry their values), `b`
@@ -202,6 +206,10 @@ struct Encoder {
     /// so the keys 1, 2, 3... that come first make the array section and
     /// everything from the first other key on goes into the pairs.
     private mutating func encodeTable(_ t: Int32, depth: Int) throws(CodecError) {
+        if canonical {
+            try encodeSortedTable(t, depth: depth)
+            return
+        }
         guard try beginObject(t, depth: depth) else { return }
         let tagOffset = out.count
         try out.append(Tag.table, UInt32(0))  // both counts are patched at the end
@@ -262,4 +270,97 @@ struct Encoder {
             throw error.inside(keyAt: value - 1, of: lua)
         }
     }
+}
+
+extension Encoder {
+    /// A table with every key among the pairs, in a fixed order: booleans,
+    /// then numbers by value, then strings by their bytes, then keys of
+    /// other types (in traversal order: those have no order to sort by).
+    @inline(never)
+    private mutating func encodeSortedTable(_ t: Int32, depth: Int) throws(CodecError) {
+        guard try beginObject(t, depth: depth) else { return }
+        let tagOffset = out.count
+        try out.append(Tag.table, UInt32(0))
+        try out.append(UInt32(0))
+        // The keys, into a list on the stack.
+        guard lua.ensureStack(8) else { throw .stackOverflowSending() }
+        lua_createtable(L, 0, 0)
+        let keys = lua_gettop(L)
+        var sortKeys: [CanonicalKey] = []
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 {
+            lua_settop(L, -2)
+            sortKeys.append(CanonicalKey(lua, at: lua_gettop(L), position: sortKeys.count))
+            lua_pushvalue(L, -1)
+            lua_rawseti(L, keys, lua_Integer(sortKeys.count))
+        }
+        guard sortKeys.count <= UInt32.max else { throw .tooLarge("table") }
+        sortKeys.sort()
+        for key in sortKeys {
+            lua_rawgeti(L, keys, lua_Integer(key.position + 1))
+            lua_pushvalue(L, -1)
+            lua_rawget(L, t)
+            try encodePair(lua_gettop(L), depth: depth + 1)
+            lua_settop(L, keys)
+        }
+        out.patch(UInt32(sortKeys.count), at: tagOffset + 5)
+        if lua_getmetatable(L, t) != 0 {
+            out.setBits(Tag.metatable, at: tagOffset)
+            try encodeValue(lua_gettop(L), depth: depth + 1)
+        }
+        lua_settop(L, keys - 1)
+    }
+}
+
+/// A table key, for the canonical order.
+private struct CanonicalKey: Comparable {
+    enum Value {
+        case boolean(Bool)
+        case number(Double, exact: lua_Integer?)
+        case string([UInt8])
+        case other
+    }
+    let value: Value
+    let position: Int
+
+    init(_ lua: LuaState, at index: Int32, position: Int) {
+        self.position = position
+        switch lua_type(lua.L, index) {
+        case LUA_TBOOLEAN:
+            value = .boolean(lua_toboolean(lua.L, index) != 0)
+        case LUA_TNUMBER:
+            let exact = lua_isinteger(lua.L, index) != 0 ? lua_tointegerx(lua.L, index, nil) : nil
+            value = .number(lua_tonumberx(lua.L, index, nil), exact: exact)
+        case LUA_TSTRING:
+            var length = 0
+            let bytes = lua_tolstring(lua.L, index, &length)!
+            value = .string(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+        default:
+            value = .other
+        }
+    }
+
+    private var rank: Int {
+        switch value {
+        case .boolean: return 0
+        case .number: return 1
+        case .string: return 2
+        case .other: return 3
+        }
+    }
+
+    static func < (a: CanonicalKey, b: CanonicalKey) -> Bool {
+        switch (a.value, b.value) {
+        case let (.boolean(x), .boolean(y)): return !x && y
+        case let (.number(x, i), .number(y, j)):
+            if let i, let j { return i < j }
+            if x != y { return x < y }
+            return i == nil && j != nil  // a float just below an integer's rounding
+        case let (.string(x), .string(y)): return x.lexicographicallyPrecedes(y)
+        case (.other, .other): return a.position < b.position
+        default: return a.rank < b.rank
+        }
+    }
+
+    static func == (a: CanonicalKey, b: CanonicalKey) -> Bool { !(a < b) && !(b < a) }
 }

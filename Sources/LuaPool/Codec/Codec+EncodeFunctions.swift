@@ -40,7 +40,7 @@ extension Encoder {
         try out.append(UInt64(0))
         let start = out.count
         var failure: CodecError?
-        lua.dump(functionAt: f, strip: false) { block in
+        lua.dump(functionAt: f, strip: canonical) { block in
             guard failure == nil else { return }
             do throws(CodecError) { try out.append(block) } catch { failure = error }
         }

@@ -84,6 +84,27 @@ public enum Codec {
         return try body(encoder.out.bytes, encoder.wroteGlobals)
     }
 
+    /// A 128-bit hash of a canonical encoding of the `count` values from
+    /// stack index `first`: the same for equal values in any run (table
+    /// keys sorted, where Lua's traversal order changes from run to run;
+    /// functions by their stripped bytecode, so a moved line or another
+    /// chunk name does not count, and their upvalues). Keys of tables that
+    /// are tables or functions have no order and make the hash vary.
+    public static func canonicalHash(_ lua: LuaState, first: Int32, count: Int32) throws(CodecError) -> String {
+        var encoder = Encoder(lua)
+        encoder.canonical = true
+        defer { encoder.release() }
+        try encoder.encodeMessage(first: lua.absoluteIndex(first), count: count)
+        let bytes = encoder.out.bytes
+        let (a, b) = (Checksum.fnv1a64(bytes), Checksum.fnv1a64(bytes, basis: 0x6C62_272E_07BB_0142))
+        return hex(a) + hex(b)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
     /// Decodes a message and pushes its values, returning how many.
     ///
     /// - Parameters:

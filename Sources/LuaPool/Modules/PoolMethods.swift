@@ -248,6 +248,7 @@ struct PoolCall {
                 lua.push(reason)
                 throw LuaRaise()
             case .unsendable(let message): throw lua.failure(message)
+            case .checkpoint(let message): throw lua.failure(message)
             }
         }
     }

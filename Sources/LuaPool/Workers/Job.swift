@@ -70,6 +70,8 @@ final class Job {
     var itemsDone = 0
     /// The progress drawn for the call, if any.
     var display: ProgressDisplay?
+    /// The file its results go to as they arrive (checkpoint = "path").
+    var checkpoint: Checkpoint?
     /// How often each item's worker died under it.
     var deaths: [Int64: Int] = [:]
 
@@ -81,6 +83,28 @@ final class Job {
         } else {
             failure.release(lua)
         }
+    }
+
+    /// Splits the items into chunks of `size`, in input order; with
+    /// `done` (items restored from a checkpoint, by input index), runs of
+    /// done items become chunks that are already answered.
+    func plan(chunkSize size: Int, done: [Bool]) {
+        chunks.removeAll()
+        chunks.reserveCapacity(count / size + 1)
+        var first = 1
+        while first <= count {
+            var n = 0
+            let isDone = !done.isEmpty && done[first]
+            while first + n <= count, n < size || isDone, done.isEmpty || done[first + n] == isDone { n += 1 }
+            chunks.append(Chunk(first: Int64(first), size: n))
+            if isDone {
+                chunks[chunks.count - 1].done = true
+                arrivals.append(UInt32(chunks.count - 1))
+                itemsDone += n
+            }
+            first += n
+        }
+        outstanding = chunks.count - arrivals.count
     }
 
     /// The chunks made at submission (those after them were made when a
@@ -157,6 +181,7 @@ final class Job {
     /// nothing (a reference freed twice would corrupt the registry's free
     /// list).
     func release(_ lua: LuaState) {
+        checkpoint?.close()
         releaseInputs(lua)
         for failure in failures.values { failure.release(lua) }
         failures.removeAll()

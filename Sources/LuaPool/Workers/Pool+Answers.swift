@@ -123,22 +123,21 @@ extension WorkerPool {
         for slot in slots { slot.inFlight.removeAll() }
     }
 
-    /// Copies a chunk's results into the job's results table.
+    /// Copies a chunk's results into the job's results table, and into
+    /// its checkpoint.
     private func storeResults(_ body: UnsafeRawBufferPointer, of job: Job, chunk: Int) throws {
         let base = lua.top
         defer { lua.top = base }
         job.pushResults(lua)
-        let results = lua.top
-        let (first, size) = (lua_Integer(job.chunks[chunk].first), job.chunks[chunk].size)
-        if size > Wire.valueListLimit {
-            guard try Wire.decodeSlice(lua, body, into: results, at: first) == size else {
-                throw WorkerProtocolError()
-            }
-            return
-        }
-        guard try Wire.decode(lua, body) == size else { throw WorkerProtocolError() }
-        for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
-            lua.rawSet(first + i, of: results)
+        let (first, size) = (job.chunks[chunk].first, job.chunks[chunk].size)
+        let slice = size > Wire.valueListLimit
+        try storeChunk(body, into: lua.top, first: first, size: size, sliceFormat: slice)
+        if let checkpoint = job.checkpoint {
+            let end = first + Int64(size)
+            let failed = size <= job.failures.count
+                ? (first..<end).filter { job.failures[$0] != nil }
+                : job.failures.keys.filter { $0 >= first && $0 < end }
+            checkpoint.append(first: first, size: size, sliceFormat: slice, failed: failed, body: body)
         }
     }
 

@@ -10,6 +10,8 @@ extension WorkerPool {
         case broken(String)
         /// A value that cannot be sent; the message says what and where.
         case unsendable(String)
+        /// The checkpoint file cannot be used; the message says why.
+        case checkpoint(String)
     }
 
     /// Python's default: about four chunks per worker.
@@ -54,13 +56,8 @@ extension WorkerPool {
         // them before its chunks run.
         if holdsGlobals { HostGlobals.check(lua) }
         let size = chunkSize ?? defaultChunkSize(for: count)
-        var chunks: [Job.Chunk] = []
-        chunks.reserveCapacity(count / size + 1)
-        var first = 1
-        while first <= count {
-            let n = min(size, count - first + 1)
-            chunks.append(Job.Chunk(first: Int64(first), size: n))
-            first += n
+        let resume = try settings.checkpoint.map { (path) throws(SubmitError) in
+            try openCheckpoint(path, function: function, items: items, count: count)
         }
         // The items are encoded as their chunks are sent, so the workers
         // start on the first chunks while the host encodes the next.
@@ -69,15 +66,95 @@ extension WorkerPool {
         let id = nextJobID
         nextJobID &+= 1
         let job = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
-                      count: count, chunks: chunks, items: itemsRef)
+                      count: count, chunks: [], items: itemsRef)
         job.wholeCall = wholeCall
         job.settings = settings
-        job.display = ProgressDisplay.make(settings.progress, total: count)
         job.stream = callsAccepted << 32
         callsAccepted += 1
         jobs[id] = job
-        queue.append(contentsOf: chunks.indices.map { (id, $0) })
+        var done: [Bool] = []
+        if let resume {
+            job.checkpoint = resume.checkpoint
+            done = restore(resume, into: job)
+        }
+        job.plan(chunkSize: size, done: done)
+        job.display = ProgressDisplay.make(settings.progress, total: count, resumed: job.itemsDone)
+        queue.append(contentsOf: job.chunks.indices.lazy.filter { !job.chunks[$0].done }.map { (id, $0) })
         return id
+    }
+
+    /// Opens the call's checkpoint, keyed by its function, its items, and
+    /// the pool's seed and the call's number when seeded.
+    private func openCheckpoint(_ path: String, function: Int32, items: Int32,
+                                count: Int) throws(SubmitError) -> Checkpoint.Opened {
+        let functionHash: String, inputsHash: String
+        do {
+            functionHash = try Codec.canonicalHash(lua, first: function, count: 1)
+        } catch {
+            throw .unsendable(error.message(root: "function"))
+        }
+        do {
+            inputsHash = try Codec.canonicalHash(lua, first: items, count: 1)
+        } catch {
+            throw .unsendable(error.message(root: "items"))
+        }
+        let key = Checkpoint.Key(codec: Int(Codec.version), function: functionHash, inputs: inputsHash, items: count,
+                                 seed: configuration.seed, call: configuration.seed == nil ? nil : callsAccepted)
+        do { return try Checkpoint.open(path: path, key: key) } catch { throw .checkpoint(error.message) }
+    }
+
+    /// Puts the results a checkpoint holds into the job's results table;
+    /// returns which items are done (by input index), and tells how many.
+    private func restore(_ opened: Checkpoint.Opened, into job: Job) -> [Bool] {
+        var done = [Bool](repeating: false, count: job.count + 1)
+        let base = lua.top
+        defer { lua.top = base }
+        job.pushResults(lua)
+        let results = lua.top
+        for record in opened.records {
+            guard record.first >= 1, record.size >= 0, record.first + Int64(record.size) - 1 <= Int64(job.count) else {
+                continue
+            }
+            let stored = record.body.withUnsafeBytes { body in
+                (try? storeChunk(body, into: results, first: record.first, size: record.size,
+                                 sliceFormat: record.sliceFormat)) != nil
+            }
+            lua.top = results
+            guard stored else { continue }
+            for index in record.first..<(record.first + Int64(record.size)) where !record.failed.contains(index) {
+                done[Int(index)] = true
+            }
+            // A failed item's nil stays: it runs again.
+        }
+        let count = done.lazy.filter { $0 }.count
+        let path = opened.checkpoint.path
+        if !opened.resumed {
+            Checkpoint.notice("checkpoint '\(path)': new, \(job.count) items to run")
+        } else if count == job.count {
+            Checkpoint.notice("checkpoint '\(path)': all \(job.count) items done, nothing to run")
+        } else {
+            Checkpoint.notice("checkpoint '\(path)': resuming, \(count) of \(job.count) items done, \(job.count - count) to run")
+        }
+        return done
+    }
+
+    /// Pushes nothing; stores the values of a chunk's answer (`size` of
+    /// them, a list of values or with `sliceFormat` a list table) into the
+    /// table at `results` from index `first`.
+    func storeChunk(_ body: UnsafeRawBufferPointer, into results: Int32, first: Int64, size: Int,
+                    sliceFormat: Bool) throws {
+        let base = lua.top
+        defer { lua.top = base }
+        if sliceFormat {
+            guard try Wire.decodeSlice(lua, body, into: results, at: first) == size else {
+                throw WorkerProtocolError()
+            }
+            return
+        }
+        guard lua.ensureStack(Int32(size) + 4), try Wire.decode(lua, body) == size else { throw WorkerProtocolError() }
+        for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
+            lua.rawSet(first + i, of: results)
+        }
     }
 
     /// Appends the codec bytes of a chunk's items: the values themselves

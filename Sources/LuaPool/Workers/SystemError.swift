@@ -12,6 +12,11 @@ public struct SystemError: Error, CustomStringConvertible {
 
     /// `poll: Interrupted system call`
     public var description: String {
-        "\(call): \(String(cString: strerror(errno)))"
+        "\(call): \(SystemError.describe(errno))"
+    }
+
+    /// `No such file or directory`: the text of an errno value.
+    public static func describe(_ errno: Int32) -> String {
+        String(cString: strerror(errno))
     }
 }
