@@ -14,6 +14,8 @@ enum MultiprocessingModule {
         ("current_process", currentProcess),
         ("dumps", dumps),
         ("loads", loads),
+        ("grid", grid),
+        ("write_csv", writeCSV),
     ]
 
     /// Pushes a new module table.

@@ -107,14 +107,17 @@ extension WorkerPool {
                     }
                 }
             }
+            if !Checkpoint.open.isEmpty, let due = Checkpoint.syncDue(now: now) {
+                nextCheck = min(nextCheck ?? due, due)
+            }
             if !ProgressDisplay.active.isEmpty {
                 for pool in pools {
                     if let due = pool.drawProgress(now: now) { nextCheck = min(nextCheck ?? due, due) }
                 }
             }
             if let nextCheck {
-                // A task with a time limit runs, or progress is drawn:
-                // wake in time for it.
+                // A task with a time limit runs, progress is drawn, or a
+                // checkpoint's writes are to be synced: wake in time.
                 let millis = Int32(min(1000, (nextCheck + 999_999) / 1_000_000))
                 waitMillis = waitMillis < 0 ? millis : min(waitMillis, millis)
             }
