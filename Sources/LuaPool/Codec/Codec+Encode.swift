@@ -252,7 +252,9 @@ struct Encoder {
     /// The key at `value - 1` and the value at `value`.
     @inline(__always)
     mutating func encodePair(_ value: Int32, depth: Int) throws(CodecError) {
-        if lua_type(L, value - 1) == LUA_TSTRING {
+        // (Key slots go by the string's address, which changes from run to
+        // run: canonical bytes spell every key out.)
+        if lua_type(L, value - 1) == LUA_TSTRING && !canonical {
             try encodeKeyString(value - 1)
         } else {
             do throws(CodecError) {
