@@ -93,7 +93,7 @@ struct ManPageTests {
             guard line.hasPrefix("  -") else { return nil }
             return line.dropFirst(2).components(separatedBy: "  ").first
         }
-        #expect(options.count == 12, "options in --help: \(options)")
+        #expect(options.count == 13, "options in --help: \(options)")
         let optionEntries = try paragraphs(of: "OPTIONS")
         for option in options {
             let found = optionEntries.contains { $0.hasPrefix(option + " ") || $0.hasPrefix(option + ",") }
@@ -104,7 +104,7 @@ struct ManPageTests {
         let variables = lines[split...].flatMap { $0.split(whereSeparator: { " ,".contains($0) }) }
             .filter { $0.count > 3 && $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } }
             .map(String.init)
-        #expect(variables.count == 10, "variables in --help: \(variables)")
+        #expect(variables.count == 11, "variables in --help: \(variables)")
         let environment = try paragraphs(of: "ENVIRONMENT").joined(separator: " ")
             .split(whereSeparator: { " ,/".contains($0) })
         for variable in variables {

@@ -40,9 +40,16 @@ extension Encoder {
         try out.append(UInt64(0))
         let start = out.count
         var failure: CodecError?
-        lua.dump(functionAt: f, strip: canonical) { block in
-            guard failure == nil else { return }
-            do throws(CodecError) { try out.append(block) } catch { failure = error }
+        if canonical {
+            // Stripped, and without the line numbers a stripped dump keeps.
+            var dump: [UInt8] = []
+            _ = lua.dump(functionAt: f, strip: true) { dump.append(contentsOf: $0) }
+            for byte in CanonicalBytecode.withoutLines(dump) ?? dump { try out.append(byte) }
+        } else {
+            lua.dump(functionAt: f, strip: false) { block in
+                guard failure == nil else { return }
+                do throws(CodecError) { try out.append(block) } catch { failure = error }
+            }
         }
         if let failure { throw failure }
         let length = out.count - start

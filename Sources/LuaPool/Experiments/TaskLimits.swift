@@ -19,6 +19,9 @@ final class TaskLimits {
     /// The limits of the call whose tasks run now.
     var timeoutNanos: Int64 = 0
     var memoryCap: Int = 0
+    /// What the worker's heap held after the last collection at a task's
+    /// start (0: none yet in this call).
+    private var baseline = 0
     private let limit = UnsafeMutablePointer<clua_TaskLimit>.allocate(capacity: 1)
 
     init(lua: LuaState, progress: UnsafeMutablePointer<WorkerProgress>) {
@@ -31,6 +34,7 @@ final class TaskLimits {
 
     /// Sets the limits of a new call.
     func configure(timeoutNanos: Int64, memoryCap: Int) {
+        baseline = 0
         self.timeoutNanos = max(0, timeoutNanos)
         self.memoryCap = max(0, memoryCap)
         let message = TimeoutMessage.text(Double(timeoutNanos) / 1e9)
@@ -43,8 +47,15 @@ final class TaskLimits {
     /// Arms the limits just before a task's protected call.
     func begin() {
         if memoryCap > 0 {
-            _ = clua_gc(lua.L, LUA_GCCOLLECT)
-            LuaAllocator.limit = LuaAllocator.inUse + memoryCap
+            // A full collection per task would cost more than many tasks:
+            // it is skipped while the heap grew by less than an eighth of
+            // the cap (at most 1 MiB) since the last one.
+            let grown = LuaAllocator.inUse - baseline
+            if baseline == 0 || grown < 0 || grown > min(1 << 20, memoryCap / 8) {
+                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+                baseline = LuaAllocator.inUse
+            }
+            LuaAllocator.limit = baseline + memoryCap
         }
         if timeoutNanos > 0 {
             let now = Spin.now()
@@ -65,6 +76,7 @@ final class TaskLimits {
             if status == LUA_ERRMEM {
                 kind = .memory
                 _ = clua_gc(lua.L, LUA_GCCOLLECT)
+                baseline = LuaAllocator.inUse
             }
         } else if status == LUA_ERRMEM {
             kind = .memory

@@ -21,7 +21,56 @@ extension WorkerPool {
         let left = record.itemStart + limit - now
         if left > 0 { return left }
         slot.timedOutItem = record.item
-        kill(slot.pid, SIGKILL)
+        ProcessTree.killTree(slot.pid)
         return nil
+    }
+}
+
+/// The processes a worker started (a task's `os.execute`, `io.popen`):
+/// killed with it when its task runs out of time, so nothing it began
+/// runs on.
+enum ProcessTree {
+    /// Every descendant of `pid`, from /proc (children before their own).
+    static func descendants(of pid: pid_t) -> [pid_t] {
+        var parents: [pid_t: [pid_t]] = [:]
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let child = pid_t(name), let parent = parentOf(child) else { continue }
+            parents[parent, default: []].append(child)
+        }
+        var found: [pid_t] = []
+        var next = [pid]
+        while let parent = next.popLast() {
+            for child in parents[parent] ?? [] where !found.contains(child) {
+                found.append(child)
+                next.append(child)
+            }
+        }
+        return found
+    }
+
+    /// The parent pid in /proc/PID/stat (the field after the command's
+    /// closing parenthesis and the state).
+    private static func parentOf(_ pid: pid_t) -> pid_t? {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+        let line = String(cString: buffer)
+        guard let close = line.lastIndex(of: ")") else { return nil }
+        let fields = line[line.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? pid_t(fields[1]) : nil
+    }
+
+    /// Kills `pid` and everything it started.
+    static func killTree(_ pid: pid_t) {
+        let tree = descendants(of: pid)
+        kill(pid, SIGSTOP)  // no new children while the tree is read
+        for child in tree + descendants(of: pid) { kill(child, SIGKILL) }
+        kill(pid, SIGKILL)
     }
 }

@@ -132,6 +132,9 @@ private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.C
         default:
             // The defaults of the pool's calls: mapping options but a
             // checkpoint.
+            if key == "checkpoint" {
+                throw lua.argumentFailure(1, "option 'checkpoint' is a call's, not a pool's: each call needs its own file")
+            }
             var defaults = CallOptions(chunkSize: configuration.chunkSize, settings: configuration.callDefaults)
             guard try defaults.read(lua, key: key, value: value, kind: .poolDefaults, argument: 1, count: Int.max) else {
                 return false

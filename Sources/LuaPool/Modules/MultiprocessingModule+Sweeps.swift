@@ -123,7 +123,8 @@ extension MultiprocessingModule {
                 throw lua.typeFailure(3, expected: "table")
             }
             var text: [UInt8] = []
-            appendLine(columns, to: &text)
+            // No rows and no columns: an empty file.
+            if !columns.isEmpty { appendLine(columns, to: &text) }
             for row in 0..<rowCount {
                 lua.rawGet(lua_Integer(row + 1), of: 2)
                 guard lua.type(at: -1) == .table else {
