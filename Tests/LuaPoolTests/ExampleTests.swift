@@ -45,6 +45,31 @@ struct ExampleTests {
             """)
     }
 
+    @Test("sweep.lua: a CSV of 25 points from 250 seeded runs; run again, it runs nothing and writes the same file")
+    func sweep() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("luapool-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (csv, checkpoint) = (folder.appendingPathComponent("out.csv").path, folder.appendingPathComponent("ck").path)
+        let path = ExampleTests.examples.appendingPathComponent("sweep.lua").path
+        var texts: [String] = []
+        for (run, notice) in [(1, "new, 250 items to run"), (2, "all 250 items done, nothing to run")] {
+            let child = try GroupRun.start([path, csv, checkpoint])
+            defer { child.kill() }
+            let result = child.wait(timeout: 30)
+            #expect(result.exitStatus == 0, "run \(run): \(result.ending); stderr: \(result.stderrText)")
+            #expect(result.stdoutText == "25 points, 250 runs, 0 failed; wrote \(csv)\n")
+            #expect(result.stderrText == "luapool: checkpoint '\(checkpoint)': \(notice)\n")
+            GroupRun.expectNothingLeft(child, printed: [])
+            texts.append(try String(contentsOfFile: csv, encoding: .utf8))
+        }
+        let lines = texts[0].components(separatedBy: "\r\n")
+        #expect(lines.first == "p,steps,runs,mean,sd")
+        #expect(lines.count == 27 && lines.last == "", "\(texts[0])")
+        #expect(lines[1].hasPrefix("0.3,1000,10,-"), "\(lines[1])")
+        #expect(texts[0] == texts[1])
+    }
+
     @Test("monte_carlo.lua: ten seeded runs, the same output for 1 and 3 workers")
     func monteCarlo() throws {
         let one = try run("monte_carlo.lua", options: ["-j", "1"], ["20000"])

@@ -13,6 +13,10 @@ Steps (Python string escapes work in TEXT: \\r Enter, \\t Tab, \\x03 Ctrl-C,
     sleep:S                   wait S seconds, reading output
     exit:N                    wait for the program to exit with status N
 
+With --screen, the output is also shown as the screen would show it (a
+carriage return goes back to the line's start, ESC [K erases the rest of
+the line, text overwrites), after a line "--- screen ---".
+
 The output is matched with terminal control sequences and carriage returns
 removed. The program runs in a session of its own on an 80x24 terminal;
 whatever is left of its process group is killed at the end. Prints the
@@ -46,6 +50,42 @@ class Terminal:
 
     def text(self):
         return CONTROL.sub(b"", self.raw).decode("utf-8", "replace")
+
+    def screen(self):
+        """The lines as a terminal shows them: \r, \n and ESC [K applied,
+        other control sequences dropped (no cursor movement, no wrapping)."""
+        lines, column = [[]], 0
+        text = self.raw.decode("utf-8", "replace")
+        at = 0
+        while at < len(text):
+            char = text[at]
+            if char == "\x1b":
+                end = at + 1
+                if end < len(text) and text[end] == "[":
+                    end += 1
+                    while end < len(text) and not ("@" <= text[end] <= "~"):
+                        end += 1
+                    if end < len(text) and text[end] == "K":
+                        del lines[-1][column:]
+                at = end + 1
+                continue
+            if char == "\r":
+                column = 0
+            elif char == "\n":
+                lines.append([])
+                column = 0
+            elif char == "\x08":
+                column = max(0, column - 1)
+            elif char >= " " or char == "\t":
+                line = lines[-1]
+                if column < len(line):
+                    line[column] = char
+                else:
+                    line.extend(" " * (column - len(line)))
+                    line.append(char)
+                column += 1
+            at += 1
+        return "\n".join("".join(line) for line in lines)
 
     def read(self, seconds):
         """Reads what comes within `seconds`: "data", "quiet" or "closed"."""
@@ -119,10 +159,12 @@ def run_step(term, step, timeout):
 
 
 def main(args):
-    env, timeout = dict(os.environ), 10.0
+    env, timeout, screen = dict(os.environ), 10.0, False
     while args and args[0] != "--":
         option = args.pop(0)
-        if option == "--env":
+        if option == "--screen":
+            screen = True
+        elif option == "--env":
             name, _, value = args.pop(0).partition("=")
             env[name] = value
         elif option == "--timeout":
@@ -141,6 +183,8 @@ def main(args):
         term.read(0.05)
         term.close()
     sys.stdout.write(term.text())
+    if screen:
+        sys.stdout.write("\n--- screen ---\n" + term.screen() + "\n")
     if failure:
         sys.stdout.write(f"\nFAIL: {failure}\n")
         return 1

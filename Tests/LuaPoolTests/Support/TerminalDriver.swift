@@ -27,8 +27,10 @@ struct TerminalDriver {
     }
 
     /// Runs `luapool arguments` on a terminal and performs `steps`.
+    /// With `screen`, the transcript ends with the screen as a person
+    /// sees it, after a line `--- screen ---` (see drive.py).
     func run(_ arguments: [String] = [], environment: [String: String] = [:],
-             steps: [String]) throws -> Session {
+             screen: Bool = false, steps: [String]) throws -> Session {
         let binary = try #require(TestPaths.luapool, "\(TestPaths.luapoolMissing)")
         let python = try #require(TestPaths.python3, "python3 is not on PATH")
         var env = childEnvironment(["HOME": home.path, "TERM": "xterm", "LC_ALL": "C.UTF-8"])
@@ -37,7 +39,8 @@ struct TerminalDriver {
             .appendingPathComponent("terminal/drive.py").path
         let result = try ChildProcess.run(
             python, name: "python3",
-            arguments: [driver, "--timeout", "10", "--", binary] + arguments + [":::"] + steps,
+            arguments: [driver, "--timeout", "10"] + (screen ? ["--screen"] : []) + ["--", binary] + arguments
+                + [":::"] + steps,
             environment: env, timeout: 60)
         let passed = result.exitStatus == 0 && !result.timedOut
         return Session(passed: passed, transcript: result.stdoutText + result.stderrText)
