@@ -68,12 +68,14 @@ class RunError(Exception):
     pass
 
 
-def run(cmd, env=None):
+def run(cmd, env=None, quiet=False):
     """Runs one benchmark program; returns {metric: [samples]} and info
     lines. The sample PROCESS is the time from before the program is
-    started to after it was reaped."""
+    started to after it was reaped. `quiet`: its stderr goes to
+    /dev/null."""
     began = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, env=env,
+                            stderr=subprocess.DEVNULL if quiet else None)
     fd = proc.stdout.fileno()
     samples, info, started = {}, [], {}
     pending, reads = b"", 0
@@ -167,7 +169,7 @@ def bench_one(name, args):
             if side.label in errors:
                 continue
             try:
-                samples, info = run(side.command(args, name))
+                samples, info = run(side.command(args, name), quiet=side.quiet)
             except (RunError, OSError) as e:
                 errors[side.label] = str(e)
                 say("%s: %s run %d failed: %s" % (name, side.label, r, e))
@@ -224,7 +226,10 @@ def details(name, results, other):
     for side, metrics in results.items():
         for metric, xs in sorted(metrics.items()):
             kind = kinds.get(metric) or ("factor" if metric in BENCHMARKS[name].per_run
-                                         else "kib" if metric.endswith("_kib") else "time")
+                                         else "kib" if metric.endswith("_kib")
+                                         else "ns" if "_ns_per_" in metric
+                                         else "factor" if metric.endswith(("_spread", "_step", "_against_16MiB"))
+                                         else "time")
             lines.append("  - %s %s: median %s, min %s, max %s, %d samples" % (
                 side, metric, fmt(statistics.median(xs), kind),
                 fmt(min(xs), kind), fmt(max(xs), kind), len(xs)))

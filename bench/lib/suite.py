@@ -21,6 +21,8 @@ def fmt(x, kind):
         return "%.0f KiB" % x if x < 1024 else "%.2f MiB" % (x / 1024)
     if kind == "factor":
         return "%.2fx" % x
+    if kind == "ns":
+        return "%.1f ns" % x
     if x < 1e-3:
         return "%.1f us" % (x * 1e6)
     if x < 1:
@@ -116,8 +118,8 @@ class Side:
     """One program of a benchmark. `argv(args, name)` gives its command line;
     a script side gets the argument `quick` under --quick."""
 
-    def __init__(self, label, argv, script=True):
-        self.label, self.argv, self.script = label, argv, script
+    def __init__(self, label, argv, script=True, quiet=False):
+        self.label, self.argv, self.script, self.quiet = label, argv, script, quiet
 
     def command(self, args, name):
         quick = ["quick"] if args.quick and self.script else []
@@ -133,6 +135,8 @@ PYTHON = Side("Python", lambda a, n: [a.python, script(n + ".py")])
 CJSON = Side("cjson", lambda a, n: [a.luapool, script(n + "_cjson.lua")])
 BARE_LUA = Side("`lua5.4 -e ''`", lambda a, n: [a.lua, "-e", ""], script=False)
 BARE_LUAPOOL = Side("`luapool -e ''`", lambda a, n: [a.luapool, "-e", ""], script=False)
+# For a benchmark whose standard error would only clutter the run's own.
+LUAPOOL_QUIET = Side("luapool", lambda a, n: [a.luapool, script(n + ".lua")], quiet=True)
 SERIAL = Side("`lua5.4` loop", lambda a, n: [a.lua, script(n + "_serial.lua")])
 
 
@@ -179,6 +183,10 @@ BENCHMARKS = {
                         Better(5, ">= 5x cjson"), twin="cjson")],
                    sides=(LUAPOOL, CJSON)),
     "memory": Bench([Row("`memory`", "private_kib", "kib", AtMost(2048, "kib"))]),
+    "progress": Bench([Row("`progress`: the `tiny` map with progress = \"log\" against without",
+                           "overhead", "factor", AtMostFactor(1.05), twin=None)],
+                      runs=5, quick_runs=3, sides=(LUAPOOL_QUIET,),
+                      per_run={"overhead": ("with", "without")}),
     "cliffs": Bench([Row("`cliffs`, sizes 1 MiB to 256 MiB: worst / best marginal cost per byte",
                          "size_marginal_spread", "factor", AtMostFactor(1.3), twin=None),
                      Row("`cliffs`, 17 MiB against 16 MiB: cost per byte", "size_17MiB_against_16MiB",
