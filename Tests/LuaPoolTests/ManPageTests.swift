@@ -33,7 +33,7 @@ struct ManPageTests {
     @Test("every option of the README, in the same words")
     func options() throws {
         let rows = try readmeTable(after: "### Options")
-        #expect(rows.count == 12)
+        #expect(rows.count == 13)
         let page = try paragraphs(of: "OPTIONS")
         for row in rows {
             let found = page.contains("\(row[0]) \(row[1])")
@@ -44,7 +44,7 @@ struct ManPageTests {
     @Test("every environment variable of the README, in the same words")
     func environment() throws {
         let rows = try readmeTable(after: "Environment:")
-        #expect(rows.count == 6)
+        #expect(rows.count == 7)
         let page = try paragraphs(of: "ENVIRONMENT")
         for row in rows {
             let found = page.contains("\(row[0]) \(row[1])")
@@ -67,7 +67,7 @@ struct ManPageTests {
     @Test("every pool method of the README, in the same words")
     func poolMethods() throws {
         let rows = try readmeTable(after: "### `require \"multiprocessing\"`")
-        #expect(rows.count == 14)
+        #expect(rows.count == 15)
         let page = try paragraphs(of: "THE LUA API IN BRIEF")
         for row in rows {
             let found = page.contains("\(row[0]) \(row[1])")
