@@ -162,9 +162,32 @@ static inline void clua_cleartimeouthook(lua_State *L) {
  */
 typedef int (*clua_SwiftFunction)(lua_State *L);
 
+/*
+ * The state of luapool's allocator, its userdata (see LuaAllocator): the
+ * bytes Lua holds, and a task's cap (0: none). A Swift function runs with
+ * the cap lifted: an allocation it makes must not fail with a longjmp
+ * across its frames; what it took counts once Lua code runs again.
+ */
+typedef struct {
+    unsigned long long magic;   /* CLUA_ALLOC_MAGIC */
+    long long inUse;
+    long long limit;
+} clua_AllocState;
+
+#define CLUA_ALLOC_MAGIC 0x6c7561706f6f6c41ULL
+
 static inline int clua_trampoline(lua_State *L) {
     clua_SwiftFunction f = (clua_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
+    void *ud = NULL;
+    (void)lua_getallocf(L, &ud);
+    clua_AllocState *alloc = (clua_AllocState *)ud;
+    long long limit = 0;
+    if (alloc != NULL && alloc->magic == CLUA_ALLOC_MAGIC && alloc->limit != 0) {
+        limit = alloc->limit;
+        alloc->limit = 0;
+    }
     int n = f(L);
+    if (limit != 0) alloc->limit = limit;
     if (n < 0) return lua_error(L);
     return n;
 }

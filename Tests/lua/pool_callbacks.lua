@@ -54,6 +54,12 @@ print(T.head(T.errorof(bad.wait, bad), 1))
 -- and runs only once
 print(T.errorof(p.apply, function() return "next call fine" end))
 
+-- a call that raises still runs the callbacks that are due; its own error wins
+events = {}
+p:apply_async(function() return "due" end, {}, {callback = function(v) note("ran " .. v) end})
+print(T.head(T.errorof(p.map, function() error("the call's error") end, {1}), 1))
+print(table.concat(events, " | "))
+
 -- bad callbacks
 print(T.errorof(p.apply_async, print, {}, {callback = 3}))
 print(T.errorof(p.map_async, print, {}, {error_callback = "x"}))

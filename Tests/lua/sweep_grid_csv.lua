@@ -12,6 +12,9 @@ for _, bad in ipairs{{a = {}}, {a = 3}, {[1] = {2}}, {a = {1}, [true] = {2}}} do
   print((T.head(T.errorof(mp.grid, bad), 1)))
 end
 print(T.head(T.errorof(mp.grid, "a"), 1))
+local many = {}
+for i = 1, 60 do many["k" .. i] = {i} end
+print("60 parameters:", #mp.grid(many), mp.grid(many)[1].k60)
 
 local path = os.tmpname()
 local function show(file)
@@ -28,6 +31,8 @@ print(mp.write_csv(path, {
 }))
 io.write(show(path))
 print(mp.write_csv(path, {{x = 1, y = 2, z = 3}}, {"z", "x"}))
+io.write(show(path))
+print(mp.write_csv(path, {{["a,b"] = 1, ['say "x"'] = 2}}))
 io.write(show(path))
 print(mp.write_csv(path, {}))
 io.write(show(path))

@@ -162,11 +162,14 @@ final class Checkpoint {
             }
             resumed = true
         } else {
-            // Empty, or a header cut short by a crash as the file was made.
-            let prefix = Array(magic.utf8).prefix(contents.count)
-            guard contents.count < header.count, contents.elementsEqual(prefix) || contents.isEmpty else {
-                throw Failure(message: notACheckpoint(path))
-            }
+            // Empty, or a header cut short by a crash as the file was made
+            // (for this call, or a short one for another: the first line
+            // whole or in part, then no empty line).
+            let magicLine = Array((magic + "\n").utf8)
+            let cut = contents.count <= magicLine.count
+                ? contents.elementsEqual(magicLine.prefix(contents.count))
+                : contents.starts(with: magicLine) && contents.count < 4096
+            guard contents.isEmpty || cut else { throw Failure(message: notACheckpoint(path)) }
             guard ftruncate(fd, 0) == 0 else {
                 throw Failure(message: "cannot write checkpoint '\(path)': \(SystemError.describe(errno))")
             }

@@ -58,9 +58,8 @@ final class TaskLimits {
             LuaAllocator.limit = baseline + memoryCap
         }
         if timeoutNanos > 0 {
-            let now = Spin.now()
-            progress.pointee.itemStart = now
-            limit.pointee.deadline = now + timeoutNanos
+            limit.pointee.deadline = Spin.now() + timeoutNanos
+            progress.pointee.deadline = limit.pointee.deadline
             limit.pointee.fired = 0
             clua_settimeouthook(lua.L, limit)
         }
@@ -85,17 +84,24 @@ final class TaskLimits {
             if limit.pointee.fired != 0, status != LUA_OK { kind = .timeout }
             limit.pointee.deadline = 0
             limit.pointee.fired = 0
-            progress.pointee.itemStart = 0
+            progress.pointee.deadline = 0
             clua_cleartimeouthook(lua.L)
         }
         return kind
     }
 
-    /// A pull waited `nanoseconds` for the host: that time does not count.
-    func pause(_ nanoseconds: Int64) {
+    /// A pull starts waiting for the host: until ``resume()``, the time
+    /// does not count, and the host does not judge the task by it.
+    func pause() -> Int64 {
+        progress.pointee.deadline = 0
+        return Spin.now()
+    }
+
+    /// The pull that started waiting at `since` got its answer.
+    func resume(since: Int64) {
         guard timeoutNanos > 0, limit.pointee.deadline > 0 else { return }
-        limit.pointee.deadline += nanoseconds
-        progress.pointee.itemStart += nanoseconds
+        limit.pointee.deadline += Spin.now() - since
+        progress.pointee.deadline = limit.pointee.deadline
     }
 }
 

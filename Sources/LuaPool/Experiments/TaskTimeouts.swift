@@ -7,20 +7,27 @@ extension WorkerPool {
     /// error.
     static let timeoutGraceNanos: Int64 = 1_000_000_000
 
-    /// Kills the worker in `slot` if its task ran past its call's time
-    /// limit and the grace after it (the item is remembered: its worker's
-    /// death is then a timeout). Returns the nanoseconds until the check
-    /// is due again, nil when the running task has no limit.
+    /// Kills the worker in `slot` if its task ran past its time limit and
+    /// the grace after it (the item is remembered: its worker's death is
+    /// then a timeout). The worker publishes the deadline of the task it
+    /// runs, from its own call's limit, and none while the task waits for
+    /// this process to answer a pull. Returns the nanoseconds until the
+    /// check is due again, nil when there is nothing to watch.
     func enforceTimeout(_ slot: WorkerSlot, now: Int64) -> Int64? {
-        guard slot.pid > 0, slot.timedOutItem == nil, let running = slot.inFlight.first,
-              let seconds = jobs[running.job]?.settings.timeout else { return nil }
-        let limit = Int64(min(seconds * 1e9, 9e18)) + WorkerPool.timeoutGraceNanos
-        let record = progress[slot.index]
-        // Not started yet (or between items): look again soon.
-        guard record.itemStart > 0, record.item > 0 else { return 50_000_000 }
-        let left = record.itemStart + limit - now
+        guard slot.pid > 0, slot.timedOutItem == nil, !slot.inFlight.isEmpty,
+              slot.inFlight.contains(where: { jobs[$0.job]?.settings.timeout != nil }) else { return nil }
+        let record = progress + slot.index
+        let deadline = record.pointee.deadline
+        // No task with a limit runs now (or it waits for a pull): look
+        // again soon.
+        guard deadline > 0 else { return 50_000_000 }
+        let item = record.pointee.item
+        // The item and its deadline read together: a task that just ended
+        // is not blamed for the next.
+        guard record.pointee.deadline == deadline, item > 0 else { return 1_000_000 }
+        let left = deadline + WorkerPool.timeoutGraceNanos - now
         if left > 0 { return left }
-        slot.timedOutItem = record.item
+        slot.timedOutItem = item
         ProcessTree.killTree(slot.pid)
         return nil
     }

@@ -27,18 +27,30 @@ public enum LuaAllocator {
     /// Makes `lua` allocate through this allocator. Blocks it allocated
     /// before stay valid: both use `realloc` and `free`.
     public static func install(in lua: LuaState) {
-        inUse = Int(clua_gc(lua.L, LUA_GCCOUNT)) * 1024 + Int(clua_gc(lua.L, LUA_GCCOUNTB))
-        lua_setallocf(lua.L, allocate, nil)
+        state.pointee.inUse = Int64(clua_gc(lua.L, LUA_GCCOUNT)) * 1024 + Int64(clua_gc(lua.L, LUA_GCCOUNTB))
+        lua_setallocf(lua.L, allocate, UnsafeMutableRawPointer(state))
     }
+
+    /// The counts, shared with the C trampoline of Swift functions (which
+    /// lifts the limit while one runs; see CLua/shim.h).
+    nonisolated(unsafe) fileprivate static let state: UnsafeMutablePointer<clua_AllocState> = {
+        let state = UnsafeMutablePointer<clua_AllocState>.allocate(capacity: 1)
+        state.initialize(to: clua_AllocState(magic: CLUA_ALLOC_MAGIC, inUse: 0, limit: 0))
+        return state
+    }()
 
     /// The bytes Lua holds through this allocator (one interpreter a
     /// process, as in luapool's processes).
-    nonisolated(unsafe) public private(set) static var inUse = 0
+    public static var inUse: Int { Int(state.pointee.inUse) }
 
     /// While set, a request that would take ``inUse`` past it fails, and
     /// Lua raises `not enough memory`: a task's memory cap (a worker sets
-    /// it around each task).
-    nonisolated(unsafe) public static var limit: Int?
+    /// it around each task). Swift functions called from Lua run without
+    /// it.
+    public static var limit: Int? {
+        get { state.pointee.limit == 0 ? nil : Int(state.pointee.limit) }
+        set { state.pointee.limit = Int64(newValue ?? 0) }
+    }
 
     /// The bytes the kept blocks take.
     public static var keptSize: Int { kept.withLock { $0.reduce(0) { $0 + $1.size } } }
@@ -85,12 +97,14 @@ public enum LuaAllocator {
 
 /// `lua_Alloc`: as lauxlib's `l_alloc`, with large blocks kept, the bytes
 /// in use counted and a limit kept.
-private let allocate: lua_Alloc = { _, block, oldSize, newSize in
+private let allocate: lua_Alloc = { ud, block, oldSize, newSize in
+    // The counts are the userdata (LuaAllocator.state).
+    let state = ud.unsafelyUnwrapped.assumingMemoryBound(to: clua_AllocState.self)
     // For a new block, `oldSize` is a type tag, not a size.
     let old = block == nil ? 0 : oldSize
     if newSize == 0 {
         if let block {
-            LuaAllocator.count(-old)
+            state.pointee.inUse &-= Int64(old)
             if old >= LuaAllocator.largeBlock {
                 LuaAllocator.keep(block, size: old)
             } else {
@@ -99,19 +113,14 @@ private let allocate: lua_Alloc = { _, block, oldSize, newSize in
         }
         return nil
     }
-    if let limit = LuaAllocator.limit, newSize > old, LuaAllocator.inUse + (newSize - old) > limit {
+    if state.pointee.limit != 0, newSize > old, state.pointee.inUse + Int64(newSize - old) > state.pointee.limit {
         return nil
     }
     if block == nil, newSize >= LuaAllocator.largeBlock, let kept = LuaAllocator.take(atLeast: newSize) {
-        LuaAllocator.count(newSize)
+        state.pointee.inUse &+= Int64(newSize)
         return kept
     }
     guard let grown = realloc(block, newSize) else { return nil }
-    LuaAllocator.count(newSize - old)
+    state.pointee.inUse &+= Int64(newSize) &- Int64(old)
     return grown
-}
-
-extension LuaAllocator {
-    @inline(__always)
-    fileprivate static func count(_ bytes: Int) { inUse &+= bytes }
 }

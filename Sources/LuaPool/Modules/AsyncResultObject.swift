@@ -37,7 +37,7 @@ final class AsyncResultObject: LuaObject {
         lua.pushValue(at: pool)
         push(onto: lua, methods: AsyncResultObject.methods, fields: ["pool"])
         (callback, errorCallback) = (callbacks.callback, callbacks.errorCallback)
-        if callback != nil || errorCallback != nil { PendingCallbacks.add(self, lua) }
+        if callback != nil || errorCallback != nil { PendingCallbacks.add(self, job: workers.job(job), lua) }
     }
 
     func finalize(_ lua: LuaState) {
@@ -54,9 +54,6 @@ final class AsyncResultObject: LuaObject {
         }
         (callback, errorCallback) = (nil, nil)
     }
-
-    /// The outcome is known (collected, or ready to be).
-    var isDone: Bool { outcome != nil || workers.isReady(job) }
 
     /// Takes the outcome from the pool once the job is done.
     private func collect(_ lua: LuaState) {
@@ -175,8 +172,6 @@ private func resultMethod(
 ) -> Int32 {
     boundMethod(L, name, AsyncResultObject.self, collected: "the result was collected") { result, call throws(LuaRaise) in
         try call.checkNoArguments(after: count)
-        let pushed = try body(result, call)
-        try PendingCallbacks.run(call.lua)
-        return pushed
+        return try PendingCallbacks.around(call.lua) { () throws(LuaRaise) in try body(result, call) }
     }
 }

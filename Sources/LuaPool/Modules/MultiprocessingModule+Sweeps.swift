@@ -43,6 +43,9 @@ extension MultiprocessingModule {
             lua.newTable(array: Int32(total))
             let list = lua.top
             // The value lists, in name order, above the result.
+            guard lua.ensureStack(Int32(min(names.count, 1_000_000)) + 8) else {
+                throw lua.argumentFailure(1, "too many parameters (\(names.count))")
+            }
             for entry in names {
                 lua.push(bytes: entry.bytes)
                 lua_rawget(lua.L, 1)
@@ -124,7 +127,7 @@ extension MultiprocessingModule {
             }
             var text: [UInt8] = []
             // No rows and no columns: an empty file.
-            if !columns.isEmpty { appendLine(columns, to: &text) }
+            if !columns.isEmpty { appendLine(columns.map(quoted), to: &text) }
             for row in 0..<rowCount {
                 lua.rawGet(lua_Integer(row + 1), of: 2)
                 guard lua.type(at: -1) == .table else {
@@ -177,18 +180,23 @@ private func csvField(_ lua: LuaState, at index: Int32) -> [UInt8]? {
         if lua.isInteger(at: index), let n = lua.toInteger(at: index) { return Array(String(n).utf8) }
         return Array(exactFloat(lua.toNumber(at: index) ?? .nan).utf8)
     case .string:
-        guard let bytes = stringBytes(lua, at: index) else { return nil }
-        guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return bytes }
-        var quoted: [UInt8] = [0x22]
-        for byte in bytes {
-            quoted.append(byte)
-            if byte == 0x22 { quoted.append(0x22) }
-        }
-        quoted.append(0x22)
-        return quoted
+        return stringBytes(lua, at: index).map(quoted)
     default:
         return nil
     }
+}
+
+/// A field as RFC 4180 writes it: quoted, with its quotes doubled, when
+/// it holds a comma, a double quote or a line break.
+private func quoted(_ bytes: [UInt8]) -> [UInt8] {
+    guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return bytes }
+    var field: [UInt8] = [0x22]
+    for byte in bytes {
+        field.append(byte)
+        if byte == 0x22 { field.append(0x22) }
+    }
+    field.append(0x22)
+    return field
 }
 
 /// A float as the shortest text that reads back as the same number, in

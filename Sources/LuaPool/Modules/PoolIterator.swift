@@ -137,9 +137,7 @@ final class PoolIterator: LuaObject {
 private let step: LuaSwiftFunction = { L in
     luaFunction(L) { lua throws(LuaRaise) in
         guard let iterator = PoolIterator.get(lua, at: LuaState.upvalueIndex(1)) else { return 0 }
-        let pushed = try iterator.advance(lua)
-        try PendingCallbacks.run(lua)
-        return pushed
+        return try PendingCallbacks.around(lua) { () throws(LuaRaise) in try iterator.advance(lua) }
     }
 }
 

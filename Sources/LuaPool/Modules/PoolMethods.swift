@@ -298,9 +298,7 @@ private func poolMethod(_ L: OpaquePointer?, _ name: String, takes count: Int32,
                         _ body: (PoolCall) throws(LuaRaise) -> Int32) -> Int32 {
     boundMethod(L, name, PoolObject.self, collected: "the pool was collected") { pool, call throws(LuaRaise) in
         try call.checkNoArguments(after: count)
-        let pushed = try body(PoolCall(call: call, pool: pool))
-        try PendingCallbacks.run(call.lua)
-        return pushed
+        return try PendingCallbacks.around(call.lua) { () throws(LuaRaise) in try body(PoolCall(call: call, pool: pool)) }
     }
 }
 

@@ -130,8 +130,6 @@ extension WorkerPool {
                 let (pool, slot) = owners[i - first]
                 pool.service(slot, events: entry.revents)
             }
-            // Results with callbacks run them in the order they finish.
-            if !PendingCallbacks.isEmpty { PendingCallbacks.noteFinished() }
         }
     }
 

@@ -17,9 +17,21 @@ final class Job {
     /// the first answer arrives (see ``pushResults(_:)``).
     private var results: Int32 = LUA_NOREF
     /// Chunks neither answered nor dropped.
-    var outstanding: Int
+    var outstanding: Int {
+        didSet { if onDone != nil, isDone { callOnDone() } }
+    }
     /// The first failure; later ones are dropped (first error wins).
-    var failure: JobFailure?
+    var failure: JobFailure? {
+        didSet { if onDone != nil, isDone { callOnDone() } }
+    }
+    /// Called once, when the outcome becomes known (callbacks wait for it).
+    var onDone: (() -> Void)?
+
+    private func callOnDone() {
+        let done = onDone
+        onDone = nil
+        done?()
+    }
     /// Chunk ids in the order their answers arrived (for imap_unordered).
     var arrivals: [UInt32] = []
     /// Nobody will collect the outcome (an async result or an iterator

@@ -284,7 +284,26 @@ extension WorkerPool {
         job.chunks[chunk].superseded = true
         let (first, end) = (job.chunks[chunk].first, job.chunks[chunk].first + Int64(job.chunks[chunk].size))
         var again: [(UInt32, Int)] = []
-        if first < item { again.append((job.id, job.addChunk(first: first, size: Int(item - first)))) }
+        // The items before it ran, but their answers went with the worker:
+        // they run again, except those whose failure was already reported.
+        var from = first
+        while from < item {
+            let failed = job.failures[from] != nil
+            var to = from
+            while to < item, (job.failures[to] != nil) == failed { to += 1 }
+            let added = job.addChunk(first: from, size: Int(to - from))
+            if failed {
+                // Answered already, as failures: done.
+                job.chunks[added].done = true
+                job.chunks[added].failed = true
+                job.outstanding -= 1
+                job.itemsDone += Int(to - from)
+                job.arrivals.append(UInt32(added))
+            } else {
+                again.append((job.id, added))
+            }
+            from = to
+        }
         if retry {
             again.append((job.id, job.addChunk(first: item, size: Int(end - item))))
             return again

@@ -57,7 +57,7 @@ extension WorkerPool {
         if holdsGlobals { HostGlobals.check(lua) }
         let size = chunkSize ?? defaultChunkSize(for: count)
         let resume = try settings.checkpoint.map { (path) throws(SubmitError) in
-            try openCheckpoint(path, function: function, items: items, count: count)
+            try openCheckpoint(path, function: function, items: items, count: count, tuples: tuples)
         }
         // The items are encoded as their chunks are sent, so the workers
         // start on the first chunks while the host encodes the next.
@@ -86,7 +86,7 @@ extension WorkerPool {
     /// Opens the call's checkpoint, keyed by its function, its items, and
     /// the pool's seed and the call's number when seeded.
     private func openCheckpoint(_ path: String, function: Int32, items: Int32,
-                                count: Int) throws(SubmitError) -> Checkpoint.Opened {
+                                count: Int, tuples: Bool) throws(SubmitError) -> Checkpoint.Opened {
         let functionHash: String, inputsHash: String
         do {
             functionHash = try Codec.canonicalHash(lua, first: function, count: 1)
@@ -94,7 +94,11 @@ extension WorkerPool {
             throw .unsendable(error.message(root: "function"))
         }
         do {
-            inputsHash = try Codec.canonicalHash(lua, first: items, count: 1)
+            // The items, and how they are passed (map or starmap).
+            lua.pushValue(at: items)
+            lua.push(tuples)
+            defer { lua.pop(2) }
+            inputsHash = try Codec.canonicalHash(lua, first: lua.top - 1, count: 2)
         } catch {
             throw .unsendable(error.message(root: "items"))
         }
@@ -221,6 +225,9 @@ extension WorkerPool {
         guard let job = jobs[id] else { return .failed(.terminated) }
         if let failure = job.failure {
             job.display?.end(done: progressCount(of: job))
+            // The file is free for the next call at once, not when the
+            // chunks still running come back.
+            job.checkpoint?.close()
             job.failureTaken = true
             job.cancelled = true
             job.releaseInputs(lua)
@@ -281,6 +288,7 @@ extension WorkerPool {
     func cancel(_ id: UInt32) {
         guard let job = jobs[id] else { return }
         job.display?.end(done: job.itemsDone)
+        job.checkpoint?.close()
         job.cancelled = true
         // Its chunks not sent are dropped: nothing needs the inputs.
         job.releaseInputs(lua)

@@ -81,7 +81,7 @@ extension WorkerPool {
         if slot.loadedJob != job.id {
             // With the function, the limits on each of its tasks.
             var function = MessageHeader(kind: .function, job: job.id)
-            function.index = job.settings.timeout.map { Int64(min($0 * 1e9, 9e18)) } ?? 0
+            function.index = job.settings.timeout.map { max(1, Int64(min($0 * 1e9, 9e18))) } ?? 0
             function.seed = Int64(job.settings.memory ?? 0)
             Frame.appendHeader(length: function.byteCount + job.function.count, to: &slot.output)
             function.append(to: &slot.output)

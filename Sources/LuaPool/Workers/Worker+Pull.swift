@@ -107,8 +107,8 @@ extension WorkerLoop {
         output.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
         guard send() else { return fail("the host is gone") }
         // The wait for the host does not count against a task's time.
-        let started = Spin.now()
-        defer { limits.pause(Spin.now() - started) }
+        let started = limits.pause()
+        defer { limits.resume(since: started) }
         // What follows the chunk being run is now the pull's to read.
         reader.takeRest { _ = pullReader.append($0) }
         while true {

@@ -10,9 +10,10 @@ struct WorkerProgress {
     /// The input index of the item it runs in that chunk; 0 once the
     /// chunk is done.
     var item: Int64 = 0
-    /// When that item started (CLOCK_MONOTONIC nanoseconds), for a call
-    /// with a timeout; 0 otherwise.
-    var itemStart: Int64 = 0
+    /// When that item's time runs out (CLOCK_MONOTONIC nanoseconds), for a
+    /// call with a timeout; 0 otherwise, and while the task waits for the
+    /// host to answer a pull (that time does not count).
+    var deadline: Int64 = 0
 
     /// One number for a chunk of a job.
     static func key(job: UInt32, chunk: UInt32) -> Int64 {
