@@ -7,6 +7,8 @@
 
 #include <malloc.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <string.h>
 #include <sys/random.h>
 #include <sys/types.h>
 #include <signal.h>
@@ -37,6 +39,40 @@ static inline int csystem_cpu_count(void) {
  * has ended (Linux 5.3), or -1 with errno (ENOSYS on older kernels). */
 static inline int csystem_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Room for one descriptor in a control message (CMSG_SPACE, a macro). */
+static inline int csystem_cmsg_space_int(void) {
+    return (int)CMSG_SPACE(sizeof(int));
+}
+
+/* Puts descriptor `fd` in the control buffer of `message` (SCM_RIGHTS);
+ * msg_control and msg_controllen must be set, with room for one. */
+static inline void csystem_cmsg_put_fd(struct msghdr *message, int fd) {
+    struct cmsghdr *header = CMSG_FIRSTHDR(message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    message->msg_controllen = CMSG_SPACE(sizeof(int));
+}
+
+/* The `index`-th descriptor a received message carries: 1 and it in
+ * `*fd`, or 0 when there is none. */
+static inline int csystem_cmsg_get_fd(struct msghdr *message, int index, int *fd) {
+    int seen = 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(message); header != NULL;
+         header = CMSG_NXTHDR(message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++, seen++) {
+            if (seen == index) {
+                memcpy(fd, CMSG_DATA(header) + i * sizeof(int), sizeof(int));
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 #endif

@@ -18,6 +18,7 @@ struct Options {
     var workers: Int? = nil        // -j N, --workers N
     var seed: Int64? = nil         // --seed N
     var progress: CallSettings.ProgressMode? = nil  // --progress, --progress=log
+    var mpi = false                // --mpi
     /// Index in argv of the script, or nil when there is none.
     var script: Int? = nil
 
@@ -71,6 +72,7 @@ struct Options {
             case "-i": options.interactive = true
             case "-v": options.showVersion = true
             case "-h", "--help": options.help = true
+            case "--mpi": options.mpi = true
             case "--progress": options.progress = .bar
             case "--progress=log": options.progress = .log
             default:

@@ -20,6 +20,8 @@ var usageText: String { """
                      default: env LUAPOOL_WORKERS, else the usable CPUs)
       --seed N       seed of the default pool's tasks (default: env
                      LUAPOOL_SEED, else none: each worker seeds itself)
+      --mpi          run under MPI even when the launcher's variables are
+                     not seen (mpirun and srun are seen without it)
       --progress     draw the progress of every mapping call on stderr (a
                      bar on a terminal; --progress=log: a line every 5 s)
       -h, --help     show this help and exit

@@ -9,6 +9,12 @@ for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
     _ = open("/dev/null", O_RDWR)
 }
 
+// Under MPI (`mpirun -n N luapool ...`, or `--mpi`), this process becomes
+// its rank's relay and forks the process that goes on here: on rank 0 the
+// script host, on the other ranks a fork server that never returns.
+let launchOptions = try? Options.parse(CommandLine.arguments)
+_ = MPILaunch.start(forced: launchOptions?.mpi ?? false, workersPerRank: launchOptions?.workers)
+
 guard let lua = LuaState() else {
     reportMessage("cannot create state: not enough memory")
     exit(EXIT_FAILURE)

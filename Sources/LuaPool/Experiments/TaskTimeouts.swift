@@ -14,7 +14,8 @@ extension WorkerPool {
     /// this process to answer a pull. Returns the nanoseconds until the
     /// check is due again, nil when there is nothing to watch.
     func enforceTimeout(_ slot: WorkerSlot, now: Int64) -> Int64? {
-        guard slot.pid > 0, slot.timedOutItem == nil, !slot.inFlight.isEmpty,
+        // A remote worker's rank watches its deadline.
+        guard slot.pid > 0, slot.remote == nil, slot.timedOutItem == nil, !slot.inFlight.isEmpty,
               slot.inFlight.contains(where: { jobs[$0.job]?.settings.timeout != nil }) else { return nil }
         let record = progress + slot.index
         let deadline = record.pointee.deadline

@@ -14,8 +14,10 @@ extension MultiprocessingModule {
                 throw lua.failure("a pool cannot be created inside a pool worker (\(ProcessIdentity.current.name))")
             }
             try lua.checkNoArguments(from: 2)
-            let configuration = try readPoolArguments(lua)
+            // Pools that became garbage let their workers go first (under
+            // MPI, the job's workers they held).
             PoolObject.collectGarbagePools(lua)
+            let configuration = try readPoolArguments(lua)
             do {
                 let workers = try WorkerPool(lua, configuration)
                 PoolObject(workers: workers, configuration: configuration).push(onto: lua)
@@ -52,15 +54,25 @@ extension MultiprocessingModule {
 /// initializer and its arguments.
 private func readPoolArguments(_ lua: LuaState) throws(LuaRaise) -> WorkerPool.Configuration {
     var configuration = WorkerPool.Configuration(processes: 0)
+    var mpi = true
     switch lua.type(at: 1) {
     case .none, .nil:
         break
     case .number:
         configuration.processes = try readCount(lua, at: 1, what: "number of processes", limit: PoolSize.limit)
     case .table:
-        try readOptions(lua, into: &configuration)
+        try readOptions(lua, into: &configuration, mpi: &mpi)
     default:
         throw lua.typeFailure(1, expected: "number or table")
+    }
+    // Under MPI: workers of the job's other ranks, which start fresh
+    // (mpi = false: workers of this machine). They are taken last, once
+    // nothing else can fail.
+    let remote = mpi && MPIHost.isActive
+    let asked = configuration.processes == 0 ? nil : configuration.processes
+    if remote {
+        configuration.start = .spawn
+        configuration.processes = asked ?? MPIHost.totalWorkers
     }
     if configuration.processes == 0 {
         switch PoolSize.defaultSize(lua) {
@@ -87,14 +99,26 @@ private func readPoolArguments(_ lua: LuaState) throws(LuaRaise) -> WorkerPool.C
         lua.pushValue(at: Int32(arguments))
         configuration.initArguments = luaL_ref(lua.L, LuaState.registryIndex)
     }
+    if remote, let problem = MPIHost.place(&configuration, processes: asked) {
+        for ref in [configuration.initializer, configuration.initArguments] {
+            if let ref { luaL_unref(lua.L, LuaState.registryIndex, ref) }
+        }
+        throw lua.failure(problem)
+    }
     return configuration
 }
 
 /// The options table at index 1. Initializer and initargs are left as
 /// stack indices (of copies pushed here) for the caller to reference.
-private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.Configuration) throws(LuaRaise) {
+private func readOptions(_ lua: LuaState, into configuration: inout WorkerPool.Configuration,
+                         mpi: inout Bool) throws(LuaRaise) {
     try forEachOption(lua) { key, value throws(LuaRaise) in
         switch key {
+        case "mpi":
+            guard lua.type(at: value) == .boolean else {
+                throw lua.argumentFailure(1, "option 'mpi' must be a boolean, got \(describe(lua, at: value))")
+            }
+            mpi = lua.toBool(at: value)
         case "processes":
             configuration.processes = try readCount(lua, at: value, what: "option 'processes'", limit: PoolSize.limit)
         case "maxtasksperchild":

@@ -50,9 +50,16 @@ final class PoolObject: LuaObject {
         }
         PoolObject.collectGarbagePools(lua)
         var configuration = WorkerPool.Configuration(processes: 0)
-        switch PoolSize.defaultSize(lua) {
-        case .success(let n): configuration.processes = n
-        case .failure(let error): throw lua.failure(error.message)
+        if MPIHost.isActive {
+            // Under MPI: every worker of every rank.
+            if let problem = MPIHost.place(&configuration, processes: nil) {
+                throw lua.failure("cannot start the default pool: \(problem)")
+            }
+        } else {
+            switch PoolSize.defaultSize(lua) {
+            case .success(let n): configuration.processes = n
+            case .failure(let error): throw lua.failure(error.message)
+            }
         }
         switch PoolSize.defaultSeed(lua) {
         case .success(let seed): configuration.seed = seed

@@ -58,7 +58,7 @@ extension WorkerPool {
         }
         var fds: [pollfd] = []
         var owners: [(WorkerPool, WorkerSlot)] = []
-        let first = extra >= 0 ? 2 : 1
+        let first = (extra >= 0 ? 2 : 1) + (MPIHost.channel == nil ? 0 : 1)
         var lastRound = false
         while true {
             releaseDeferred()
@@ -86,6 +86,8 @@ extension WorkerPool {
             owners.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: interruptFD.raw, events: Int16(POLLIN), revents: 0))
             if extra >= 0 { fds.append(pollfd(fd: extra, events: Int16(POLLIN), revents: 0)) }
+            // Under MPI: news of remote workers (where they are).
+            if let channel = MPIHost.channel { fds.append(pollfd(fd: channel.fd, events: Int16(POLLIN), revents: 0)) }
             var busy = false
             var nextCheck: Int64?
             let now = Spin.now()
@@ -126,6 +128,7 @@ extension WorkerPool {
                 if errno == EINTR { continue }
                 throw .system(SystemError("poll"))
             }
+            if MPIHost.channel != nil, fds[first - 1].revents != 0 { MPIHost.service() }
             for (i, entry) in fds.enumerated().dropFirst(first) where entry.revents != 0 {
                 let (pool, slot) = owners[i - first]
                 pool.service(slot, events: entry.revents)

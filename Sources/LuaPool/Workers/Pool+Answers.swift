@@ -189,8 +189,17 @@ extension WorkerPool {
         let pid = slot.pid
         guard pid > 0 else { return }
         retire(slot)
-        let exit = reapSoon(pid) ?? .signaled(SIGKILL)
-        WorkerPool.untrack(pid)
+        let exit: WorkerExit
+        if let remote = slot.remote {
+            // Its rank said how it ended, and where it was, before its
+            // socket closed.
+            let ended = MPIHost.waitExit(remote.id)
+            if let ended, ended.timedOut > 0 { slot.timedOutItem = ended.timedOut }
+            exit = ended.map { WorkerExit(status: $0.status) } ?? .signaled(SIGKILL)
+        } else {
+            exit = reapSoon(pid) ?? .signaled(SIGKILL)
+            WorkerPool.untrack(pid)
+        }
         slot.pid = 0
         let sent = slot.inFlight
         let last = progress[slot.index]
@@ -389,11 +398,15 @@ extension WorkerPool {
     /// job fails as interrupted.
     func interruptBusyWorkers() {
         for slot in slots where !slot.inFlight.isEmpty && slot.pid > 0 {
-            kill(slot.pid, SIGKILL)
+            signalWorker(slot, SIGKILL)
             let pid = slot.pid
             retire(slot)
-            _ = reap(pid)
-            WorkerPool.untrack(pid)
+            if let remote = slot.remote {
+                _ = MPIHost.waitExit(remote.id, timeout: 5)
+            } else {
+                _ = reap(pid)
+                WorkerPool.untrack(pid)
+            }
             slot.pid = 0
             slot.clear()
             if state != .joining { replace(slot) }

@@ -18,7 +18,7 @@ extension WorkerPool {
                 // The answer cannot be read: the worker goes, its chunk
                 // fails with Lua's memory error.
                 slot.lostAnswer = "not enough memory"
-                if slot.pid > 0 { kill(slot.pid, SIGKILL) }
+                if slot.pid > 0 { signalWorker(slot, SIGKILL) }
                 workerDied(slot)
                 return
             }
@@ -28,7 +28,7 @@ extension WorkerPool {
                 while try slot.reader.next({ frame in try receive(frame, from: slot) }) {}
             } catch {
                 // A worker that speaks nonsense is ended and replaced.
-                if slot.pid > 0 { kill(slot.pid, SIGKILL) }
+                if slot.pid > 0 { signalWorker(slot, SIGKILL) }
                 workerDied(slot)
                 return
             }

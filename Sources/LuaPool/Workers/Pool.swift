@@ -26,6 +26,9 @@ public final class WorkerPool {
         public var callDefaults = CallSettings()
         /// The pool's default chunksize (at most each call's item count).
         public var chunkSize: Int?
+        /// Under MPI: the rank of each worker (the pool holds these
+        /// workers of the job until it ends); nil: local workers.
+        public var ranks: [Int]?
 
         public init(processes: Int) {
             self.processes = processes
@@ -60,6 +63,8 @@ public final class WorkerPool {
     public internal(set) var broken: String?
     /// Why the last worker start failed, until it is reported.
     var lastStartFailure: SystemError?
+    /// Under MPI: the workers this pool held were given back.
+    var seatsReleased = false
     /// The calls the pool accepted: with a seed S, item i of call k runs
     /// after `math.randomseed(S, k * 2^32 + i)`.
     public internal(set) var callsAccepted: Int64 = 0
@@ -90,6 +95,7 @@ public final class WorkerPool {
     deinit {
         // Nothing else holds the pool, a wait included: at once.
         releaseNow()
+        releaseSeats()
         for job in jobs.values { job.release(lua) }
         munmap(progress, WorkerPool.progressBytes(configuration))
     }
@@ -101,8 +107,10 @@ public final class WorkerPool {
     /// The pids of the live workers.
     public var pids: [pid_t] { slots.compactMap { $0.pid > 0 ? $0.pid : nil } }
 
-    /// Forks the worker for slot `index`.
+    /// Forks the worker for slot `index` (under MPI, has its rank start
+    /// it).
     func spawnWorker(slot index: Int) throws(SystemError) -> WorkerSlot {
+        if let ranks = configuration.ranks { return try spawnRemoteWorker(slot: index, rank: ranks[index]) }
         let (host, child) = try FileDescriptor.socketPair()
         WorkerPool.workersStarted += 1
         let number = WorkerPool.workersStarted
@@ -189,10 +197,11 @@ public final class WorkerPool {
             shutdown(slot.socket.raw, Int32(SHUT_WR))
         }
         if try !wait(timeout: WorkerPool.leaveGraceSeconds, until: { slots.allSatisfy { $0.pid <= 0 } }) {
-            for slot in slots where slot.pid > 0 { kill(slot.pid, SIGKILL) }
+            for slot in slots where slot.pid > 0 { signalWorker(slot, SIGKILL) }
             _ = try wait { slots.allSatisfy { $0.pid <= 0 } }
         }
         state = .joined
+        releaseSeats()
         WorkerPool.unregister(self)
     }
 
@@ -207,15 +216,20 @@ public final class WorkerPool {
         state = .terminated
         WorkerPool.unregister(self)
         for slot in slots where slot.pid > 0 {
-            kill(slot.pid, SIGKILL)
+            signalWorker(slot, SIGKILL)
         }
         for slot in slots where slot.pid > 0 {
             retire(slot)
-            _ = reap(slot.pid)
-            WorkerPool.untrack(slot.pid)
+            if let remote = slot.remote {
+                MPIHost.forget(remote.id)
+            } else {
+                _ = reap(slot.pid)
+                WorkerPool.untrack(slot.pid)
+            }
             slot.pid = 0
             slot.clear()
         }
+        releaseSeats()
         failUnfinished(.terminated)
     }
 
@@ -242,12 +256,17 @@ public final class WorkerPool {
         state = .terminated
         WorkerPool.unregister(self)
         for slot in slots where slot.pid > 0 {
-            if !slot.inFlight.isEmpty { kill(slot.pid, SIGKILL) }
+            if !slot.inFlight.isEmpty { signalWorker(slot, SIGKILL) }
             retire(slot)
-            WorkerPool.orphan(slot.pid)
+            if let remote = slot.remote {
+                MPIHost.forget(remote.id)
+            } else {
+                WorkerPool.orphan(slot.pid)
+            }
             slot.pid = 0
             slot.clear()
         }
+        releaseSeats()
         failUnfinished(.terminated)
     }
 
@@ -269,7 +288,11 @@ public final class WorkerPool {
     func retire(_ slot: WorkerSlot) {
         guard slot.socket.raw >= 0 else { return }
         Fork.hostDescriptors.remove(slot.socket.raw)
-        if slot.pid > 0, WorkerPool.live[slot.pid] != nil { WorkerPool.live[slot.pid] = -1 }
+        if let remote = slot.remote {
+            MPIHost.closed(remote.id)
+        } else if slot.pid > 0, WorkerPool.live[slot.pid] != nil {
+            WorkerPool.live[slot.pid] = -1
+        }
         slot.socket.close()
         slot.socket = FileDescriptor(-1)
     }
@@ -346,6 +369,7 @@ public final class WorkerPool {
     /// and every pool is left terminated.
     static func endAll() {
         let unfinished = pools.values.compactMap(\.pool)
+        MPIHost.endAll()
         // Both ways: a worker that writes an answer nobody will read gets
         // an error at once instead of blocking out the grace.
         for (_, socket) in live where socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
@@ -374,6 +398,7 @@ public final class WorkerPool {
     /// so, and takes no more work.
     private func forgetWorkers() {
         state = .terminated
+        releaseSeats()
         WorkerPool.unregister(self)
         for slot in slots where slot.pid > 0 {
             retire(slot)
@@ -415,7 +440,13 @@ final class WorkerSlot {
         (self.index, self.number, self.pid, self.socket) = (index, number, pid, socket)
     }
 
-    var name: String { "PoolWorker-\(number)" }
+    /// Under MPI: the worker's id with the relays, and its rank.
+    var remote: (id: UInt32, rank: Int)?
+
+    var name: String {
+        guard let remote else { return "PoolWorker-\(number)" }
+        return "PoolWorker-\(number) on rank \(remote.rank) (\(MPIHost.hostName(of: remote.rank)))"
+    }
 
     /// The reader of a worker's answers: it keeps a buffer of up to 4 MiB
     /// between answers, so large answers in a row do not each allocate.

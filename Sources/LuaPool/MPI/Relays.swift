@@ -1,0 +1,102 @@
+import CSystem
+import Glibc
+
+/// What relays share: the MPI library, the sends in flight, the signals
+/// that stop them, and a poll loop over sockets and MPI with a short
+/// back-off (MPI is never waited on in a blocking call).
+class Relay {
+    let mpi: MPILibrary
+    let rank: Int
+    private var sends: [MPILibrary.Send] = []
+    /// Nanoseconds of the poll timeout: 0 right after activity, growing
+    /// to a millisecond while nothing happens.
+    private var backoff: Int32 = 0
+
+    nonisolated(unsafe) static var stopSignal: Int32 = 0
+
+    init(mpi: MPILibrary, rank: Int) {
+        (self.mpi, self.rank) = (mpi, rank)
+        let handler: @convention(c) (Int32) -> Void = { Relay.stopSignal = $0 }
+        signal(SIGTERM, handler)
+        signal(SIGINT, handler)
+        signal(SIGHUP, handler)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    static let tag: Int32 = 1
+    /// The largest piece of a worker's stream in one MPI message.
+    static let pieceBytes = 1 << 20
+
+    func send(_ bytes: [UInt8], to destination: Int) {
+        if let send = mpi.send(bytes, to: destination, tag: Relay.tag) {
+            if !mpi.isDone(send) { sends.append(send) }
+        }
+    }
+
+    /// Drops the sends that completed.
+    func progressSends() {
+        guard !sends.isEmpty else { return }
+        sends.removeAll { mpi.isDone($0) }
+    }
+
+    /// Waits on `fds` for at most the back-off; `active` says whether the
+    /// last round did anything (the back-off starts again from nothing).
+    func wait(_ fds: inout [pollfd], active: Bool) -> Int32 {
+        backoff = active ? 0 : min(1, backoff + 1)
+        return poll(&fds, nfds_t(fds.count), sends.isEmpty ? backoff : 0)
+    }
+
+    /// Sends what is still in flight, for at most a second (before
+    /// `MPI_Finalize`).
+    func drainSends() {
+        let deadline = Spin.now() + 1_000_000_000
+        while !sends.isEmpty && Spin.now() < deadline {
+            progressSends()
+            _ = mpi.receive()
+            usleep(200)
+        }
+    }
+}
+
+/// A byte stream's pending output to a non-blocking socket.
+struct PendingOutput {
+    var bytes: [UInt8] = []
+    var sent = 0
+
+    var isEmpty: Bool { sent >= bytes.count }
+
+    mutating func append(_ more: ArraySlice<UInt8>) {
+        if isEmpty {
+            bytes.removeAll(keepingCapacity: true)
+            sent = 0
+        }
+        bytes.append(contentsOf: more)
+    }
+
+    /// Writes what the socket takes; false when the socket failed.
+    mutating func flush(to fd: Int32) -> Bool {
+        while !isEmpty {
+            let wrote = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN || errno == EWOULDBLOCK
+            }
+            sent += wrote
+        }
+        return true
+    }
+}
+
+/// Reads up to a piece of a stream from a non-blocking socket: the
+/// bytes, an empty array at end of file, nil when nothing is there.
+func readPiece(_ fd: Int32, into buffer: inout [UInt8]) -> ArraySlice<UInt8>? {
+    if buffer.count < Relay.pieceBytes { buffer = [UInt8](repeating: 0, count: Relay.pieceBytes) }
+    while true {
+        let got = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if got > 0 { return buffer[..<got] }
+        if got == 0 { return [] }
+        if errno == EINTR { continue }
+        if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+        return []
+    }
+}
