@@ -161,6 +161,7 @@ public enum MPIHost {
     /// How worker `id` ended: the relay says so before its socket closes;
     /// waits for at most `timeout` seconds.
     static func waitExit(_ id: UInt32, timeout: Double = 10) -> Exit? {
+        debugMPI("host waits for the end of worker \(id); known: \(exits.keys.sorted())")
         let deadline = Spin.now() + Int64(timeout * 1e9)
         while exits[id] == nil, let channel, Spin.now() < deadline {
             guard let (payload, descriptor) = channel.waitNext(timeout: Double(deadline - Spin.now()) / 1e9) else { break }
@@ -186,6 +187,7 @@ public enum MPIHost {
     private static func handle(_ payload: [UInt8], _ descriptor: Int32?) {
         if let descriptor { close(descriptor) }
         var reader = MessageReader(payload)
+        debugMPI("host got \(String(describing: reader.kind.flatMap(HostMessage.init(rawValue:)))) \(payload.count) bytes")
         switch reader.kind.flatMap(HostMessage.init(rawValue:)) {
         case .progress:
             guard let id = reader.get(UInt32.self), let chunk = reader.get(Int64.self),

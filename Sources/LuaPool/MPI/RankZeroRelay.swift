@@ -116,6 +116,7 @@ final class RankZeroRelay: Relay {
 
     private func fromHost(_ payload: [UInt8]) {
         var reader = MessageReader(payload)
+        debugMPI("rank 0 host says \(String(describing: reader.kind.flatMap(HostMessage.init(rawValue:))))")
         switch reader.kind.flatMap(HostMessage.init(rawValue:)) {
         case .open:
             guard let id = reader.get(UInt32.self), let rank = reader.get(UInt32.self),
@@ -169,6 +170,7 @@ final class RankZeroRelay: Relay {
     private func fromRank(_ bytes: [UInt8], source: Int) {
         var reader = MessageReader(bytes)
         guard let kind = reader.kind.flatMap(RankMessage.init(rawValue:)), let id = reader.get(UInt32.self) else { return }
+        if kind != .data { debugMPI("rank 0 got \(kind) for worker \(id) from rank \(source)") }
         switch kind {
         case .spawned:
             guard let pid = reader.get(Int32.self), let stream = streams[id] else { return }
@@ -235,6 +237,7 @@ final class RankZeroRelay: Relay {
         guard stream.fd >= 0, events & Int16(POLLIN | POLLHUP | POLLERR) != 0, !stream.inputEnded else { return }
         guard let piece = readPiece(stream.fd, into: &buffer) else { return }
         if piece.isEmpty {
+            debugMPI("rank 0 worker \(stream.id) input ended")
             // The host closed its end (or shut it for writing).
             stream.inputEnded = true
             var writer = MessageWriter(RankMessage.eof.rawValue)

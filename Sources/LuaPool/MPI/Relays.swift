@@ -58,6 +58,15 @@ class Relay {
     }
 }
 
+/// With `LUAPOOL_MPI_DEBUG` set, the relays and the host say what they
+/// do on stderr (for finding a stuck message).
+let mpiDebug = getenv("LUAPOOL_MPI_DEBUG") != nil
+
+func debugMPI(_ text: @autoclosure () -> String) {
+    guard mpiDebug else { return }
+    fputs("[mpi \(getpid())] \(text())\n", stderr)
+}
+
 /// A byte stream's pending output to a non-blocking socket.
 struct PendingOutput {
     var bytes: [UInt8] = []

@@ -91,6 +91,7 @@ final class WorkerRankRelay: Relay {
     private func fromRankZero(_ bytes: [UInt8], source: Int) {
         var reader = MessageReader(bytes)
         guard let kind = reader.kind.flatMap(RankMessage.init(rawValue:)) else { return }
+        if kind != .data { debugMPI("rank \(rank) got \(kind) \(bytes.count) bytes") }
         switch kind {
         case .spawn:
             guard let id = reader.get(UInt32.self) else { return }
@@ -150,6 +151,7 @@ final class WorkerRankRelay: Relay {
 
     private func fromServer(_ payload: [UInt8], _ descriptor: Int32?) {
         var reader = MessageReader(payload)
+        debugMPI("rank \(rank) server says \(String(describing: reader.kind.flatMap(ServerMessage.init(rawValue:))))")
         switch reader.kind.flatMap(ServerMessage.init(rawValue:)) {
         case .spawned:
             guard let id = reader.get(UInt32.self), let pid = reader.get(Int32.self) else { return }
@@ -189,6 +191,7 @@ final class WorkerRankRelay: Relay {
         // One piece per round, so one busy worker does not hold the others.
         guard let piece = readPiece(worker.fd, into: &buffer) else { return }
         if piece.isEmpty {
+            debugMPI("rank \(rank) worker \(worker.id) stream ended")
             worker.streamEnded = true
             finishIfGone(worker)
             return
@@ -203,6 +206,7 @@ final class WorkerRankRelay: Relay {
     /// how it ended and where it was.
     private func finishIfGone(_ worker: Worker) {
         guard worker.streamEnded, let status = worker.status else { return }
+        debugMPI("rank \(rank) worker \(worker.id) closed, status \(status)")
         let record = records[worker.record]
         var writer = MessageWriter(RankMessage.closed.rawValue)
         writer.put(worker.id)

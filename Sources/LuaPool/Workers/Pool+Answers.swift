@@ -363,6 +363,8 @@ extension WorkerPool {
             slot.pid = fresh.pid
             slot.socket = fresh.socket
             slot.started = fresh.started
+            slot.remote = fresh.remote
+            slot.seenVersion = fresh.seenVersion
         } catch {
             lastStartFailure = error
         }
