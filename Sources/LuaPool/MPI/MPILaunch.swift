@@ -76,6 +76,11 @@ public enum MPILaunch {
                 munmap(page, bytes)
                 return .local
             case .world:
+                // mpirun stops a job by signalling each rank's process
+                // group: the host is in a group of its own, and hears it
+                // from its relay as Ctrl-C (it dies with the relay all
+                // the same).
+                _ = setpgid(0, 0)
                 MPIHost.setUp(channel: channel, world: &reader)
                 munmap(page, bytes)
                 return .host

@@ -404,14 +404,18 @@ extension WorkerPool {
             let pid = slot.pid
             retire(slot)
             if let remote = slot.remote {
-                _ = MPIHost.waitExit(remote.id, timeout: 5)
+                // Its rank ends it; the call does not wait for the news.
+                MPIHost.forget(remote.id)
             } else {
                 _ = reap(pid)
                 WorkerPool.untrack(pid)
             }
             slot.pid = 0
+            let wasRemote = slot.remote != nil
             slot.clear()
-            if state != .joining { replace(slot) }
+            // A remote worker is started again at the next call: under
+            // mpirun, Ctrl-C ends the other ranks too.
+            if state != .joining, !wasRemote { replace(slot) }
         }
         for job in jobs.values where !job.isReady {
             if job.failure == nil { job.failure = .interrupted }
