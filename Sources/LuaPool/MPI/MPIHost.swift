@@ -69,8 +69,10 @@ public enum MPIHost {
         let count = processes ?? totalWorkers
         guard let taken = reserve(count) else {
             let busy = totalWorkers - freeWorkers
-            return "a pool of \(count) workers asked for, but only \(freeWorkers) of the job's \(totalWorkers) are free"
-                + (busy > 0 ? " (\(busy) serve other pools: join or terminate them first)" : "")
+            let workers = count == 1 ? "1 worker" : "\(count) workers"
+            return "a pool of \(workers) asked for, but only \(freeWorkers) of the job's \(totalWorkers) "
+                + (freeWorkers == 1 ? "is" : "are") + " free"
+                + (busy > 0 ? " (\(busy) \(busy == 1 ? "serves" : "serve") other pools: join or terminate them first)" : "")
         }
         configuration.processes = count
         configuration.ranks = taken

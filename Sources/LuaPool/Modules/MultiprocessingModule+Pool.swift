@@ -40,6 +40,51 @@ extension MultiprocessingModule {
         }
     }
 
+    /// `world()`: where a pool's workers can run. Under MPI: `{mpi = true,
+    /// ranks = N, workers = W, free = F, {rank = 1, host = "node-a",
+    /// workers = 2, free = 2}, ...}` (one entry per rank with workers:
+    /// every rank but 0, which runs the script); without MPI: `{mpi =
+    /// false, ranks = 1, workers = W, free = W, {rank = 0, host = ...,
+    /// workers = W, free = W}}` with W the default pool's size.
+    static let world: LuaSwiftFunction = { L in
+        luaFunction(L, name: "world") { lua throws(LuaRaise) in
+            try lua.checkNoArguments(from: 1)
+            var entries: [(rank: Int, host: String, workers: Int, free: Int)]
+            if MPIHost.isActive {
+                entries = MPIHost.ranks.map { ($0.rank, $0.host, $0.workers, $0.free) }
+            } else {
+                let size: Int
+                switch PoolSize.defaultSize(lua) {
+                case .success(let n): size = n
+                case .failure(let error): throw lua.failure(error.message)
+                }
+                entries = [(0, MPILaunch.hostName(), size, size)]
+            }
+            lua.newTable(array: Int32(entries.count), hash: 4)
+            lua.push(MPIHost.isActive)
+            lua.setField("mpi", of: -2)
+            lua.push(MPIHost.isActive ? MPIHost.size : 1)
+            lua.setField("ranks", of: -2)
+            lua.push(entries.reduce(0) { $0 + $1.workers })
+            lua.setField("workers", of: -2)
+            lua.push(entries.reduce(0) { $0 + $1.free })
+            lua.setField("free", of: -2)
+            for (k, entry) in entries.enumerated() {
+                lua.newTable(hash: 4)
+                lua.push(entry.rank)
+                lua.setField("rank", of: -2)
+                lua.push(entry.host)
+                lua.setField("host", of: -2)
+                lua.push(entry.workers)
+                lua.setField("workers", of: -2)
+                lua.push(entry.free)
+                lua.setField("free", of: -2)
+                lua.rawSet(lua_Integer(k + 1), of: -2)
+            }
+            return 1
+        }
+    }
+
     /// `current_process()`: a table with `name` and `pid`.
     static let currentProcess: LuaSwiftFunction = { L in
         luaFunction(L) { lua throws(LuaRaise) in

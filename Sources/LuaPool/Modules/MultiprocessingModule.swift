@@ -11,6 +11,7 @@ enum MultiprocessingModule {
         ("active_children", activeChildren),
         ("parent_process", parentProcess),
         ("cpu_count", cpuCount),
+        ("world", world),
         ("current_process", currentProcess),
         ("dumps", dumps),
         ("loads", loads),
