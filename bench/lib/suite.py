@@ -135,6 +135,14 @@ PYTHON = Side("Python", lambda a, n: [a.python, script(n + ".py")])
 CJSON = Side("cjson", lambda a, n: [a.luapool, script(n + "_cjson.lua")])
 BARE_LUA = Side("`lua5.4 -e ''`", lambda a, n: [a.lua, "-e", ""], script=False)
 BARE_LUAPOOL = Side("`luapool -e ''`", lambda a, n: [a.luapool, "-e", ""], script=False)
+# The same script under mpirun (3 ranks: the script, and two ranks with a
+# worker each), as root if need be, on this one machine.
+MPIRUN = Side("luapool",
+              lambda a, n: ["env", "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1",
+                            "OMPI_MCA_btl_vader_single_copy_mechanism=none",
+                            "mpirun", "--oversubscribe", "-n", "3", a.luapool, script(n + ".lua")])
+LOCAL_POOL = Side("local pool", lambda a, n: [a.luapool, script(n + ".lua")])
+
 # For a benchmark whose standard error would only clutter the run's own.
 LUAPOOL_QUIET = Side("luapool", lambda a, n: [a.luapool, script(n + ".lua")], quiet=True)
 SERIAL = Side("`lua5.4` loop", lambda a, n: [a.lua, script(n + "_serial.lua")])
@@ -183,6 +191,11 @@ BENCHMARKS = {
                         Better(5, ">= 5x cjson"), twin="cjson")],
                    sides=(LUAPOOL, CJSON)),
     "memory": Bench([Row("`memory`", "private_kib", "kib", AtMost(2048, "kib"))]),
+    "mpi": Bench([Row("`mpi`, `tiny` map under mpirun -n 3", "tiny", "time",
+                      Better(1 / 3, "within 3x of the local pool's time"), twin="local pool"),
+                  Row("`mpi`, `cpu` tasks under mpirun -n 3", "cpu", "time",
+                      Better(1 / 1.1, "within 10% of the local pool's time"), twin="local pool")],
+                 runs=5, quick_runs=3, sides=(MPIRUN, LOCAL_POOL)),
     "progress": Bench([Row("`progress`: the `tiny` map with progress = \"log\" against without",
                            "overhead", "factor", AtMostFactor(1.05), twin=None)],
                       runs=5, quick_runs=3, sides=(LUAPOOL_QUIET,),

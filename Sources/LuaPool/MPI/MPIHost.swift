@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// The script host's side of a run under MPI: the world the relay of rank

@@ -138,25 +138,20 @@ final class MPILibrary {
         return flag != 0
     }
 
+    /// A status, kept for every probe and receive.
+    private let status = UnsafeMutableRawPointer.allocate(byteCount: MPILibrary.statusBytes, alignment: 16)
+
     /// The next message waiting, if any: its source, tag and bytes.
     func receive() -> (source: Int, tag: Int32, bytes: [UInt8])? {
         var flag: Int32 = 0
-        var status = [UInt8](repeating: 0, count: MPILibrary.statusBytes)
-        let probed = status.withUnsafeMutableBytes { raw in
-            iprobe(MPILibrary.anySource, MPILibrary.anyTag, world, &flag, raw.baseAddress)
-        }
-        guard probed == 0, flag != 0 else { return nil }
+        guard iprobe(MPILibrary.anySource, MPILibrary.anyTag, world, &flag, status) == 0, flag != 0 else { return nil }
         var count: Int32 = 0
-        let (source, tag): (Int32, Int32) = status.withUnsafeBytes { raw in
-            _ = getCount(raw.baseAddress, byte, &count)
-            return (raw.load(fromByteOffset: 0, as: Int32.self), raw.load(fromByteOffset: 4, as: Int32.self))
-        }
+        _ = getCount(status, byte, &count)
+        let source = status.load(fromByteOffset: 0, as: Int32.self)
+        let tag = status.load(fromByteOffset: 4, as: Int32.self)
         var bytes = [UInt8](repeating: 0, count: Int(max(0, count)))
-        var ignored = [UInt8](repeating: 0, count: MPILibrary.statusBytes)
         let received = bytes.withUnsafeMutableBytes { raw in
-            ignored.withUnsafeMutableBytes { statusRaw in
-                recv(raw.baseAddress, count, byte, source, tag, world, statusRaw.baseAddress)
-            }
+            recv(raw.baseAddress, count, byte, source, tag, world, status)
         }
         guard received == 0 else { return nil }
         return (Int(source), tag, bytes)

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// A file descriptor, with the few system calls the pool makes on it.

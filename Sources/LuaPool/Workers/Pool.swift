@@ -1,4 +1,5 @@
 import CLua
+import CSystem
 import Glibc
 
 /// A pool of forked worker processes, each running the interpreter it
