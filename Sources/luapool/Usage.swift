@@ -40,6 +40,7 @@ var helpText: String { usageText + """
       LUAPOOL_WORKERS  size of the default pool when -j is not given
       LUAPOOL_SEED   seed of the default pool when --seed is not given
       LUAPOOL_PROGRESS  1: --progress; log: --progress=log; 0: off
+      LUAPOOL_MPI_DEBUG  under MPI, trace the relays' messages on stderr
       LUAPOOL_HISTORY  the REPL's history file (default ~/.luapool_history;
                      empty: no history)
       LUAPOOL_FRAME_LIMIT  (testing) the largest message between the

@@ -122,6 +122,20 @@ struct MPITests {
         }
     }
 
+    @Test("examples/cluster_sweep.lua prints the same under mpirun -n 3 as without MPI")
+    func clusterSweep() throws {
+        let binary = try #require(TestPaths.luapool, "\(TestPaths.luapoolMissing)")
+        let example = TestPaths.repository.appendingPathComponent("examples/cluster_sweep.lua").path
+        let plain = try ChildProcess.run(binary, name: "luapool", arguments: [example], environment: childEnvironment(),
+                                         timeout: 60)
+        #expect(plain.exitStatus == 0 && LinePattern.lines(of: plain.stdoutText).count == 12, "\(plain.stdoutText)")
+        #expect(plain.stderrText.contains("(no MPI)"), "\(plain.stderrText)")
+        let result = try run(3, [example])
+        #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
+        #expect(result.stdoutText == plain.stdoutText)
+        #expect(result.stderrText.contains("96 runs on 2 workers (3 ranks): "), "\(result.stderrText)")
+    }
+
     @Test("imap, async calls with callbacks, progress and a checkpoint that a second run resumes from")
     func experiments() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("luapool-mpi-\(UUID().uuidString)")

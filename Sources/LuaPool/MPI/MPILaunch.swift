@@ -147,7 +147,7 @@ public enum MPILaunch {
     }
 
     private static func fail(_ message: String) -> Never {
-        fputs("luapool: --mpi: \(message)\n", stderr)
+        fputs("luapool: MPI: \(message)\n", stderr)
         _exit(1)
     }
 
