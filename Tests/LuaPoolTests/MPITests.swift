@@ -154,6 +154,48 @@ struct MPITests {
         #expect(ran.split(separator: "\n").count == 6, "items run: \(ran)")
     }
 
+    @Test("a rank that dies ends the job; the host's checkpoint is flushed and a rerun resumes from it")
+    func rankDies() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("luapool-mpi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("ck").path, runs = folder.appendingPathComponent("runs").path
+        func ran() -> [Substring] {
+            ((try? String(contentsOfFile: runs, encoding: .utf8)) ?? "").split(separator: "\n")
+        }
+        let child = try start(3, ["rank_dies.lua", checkpoint, runs])
+        defer { child.kill() }
+        let deadline = Date().addingTimeInterval(30)
+        while ran().count < 6 && Date() < deadline { usleep(20_000) }
+        // Rank 2's process (its relay): mpirun's child with that rank.
+        let rank2 = ProcessTable.all().filter { entry in
+            entry.parent == child.pid && MPITests.environment(entry.pid).contains("OMPI_COMM_WORLD_RANK=2")
+        }.map(\.pid)
+        try #require(rank2.count == 1, "rank 2 not found among mpirun's children")
+        kill(rank2[0], SIGKILL)
+        let killed = child.wait(timeout: 30)
+        #expect(!killed.timedOut, "mpirun did not end after rank 2 died")
+        #expect(killed.exitStatus != 0)
+        #expect(!killed.stdoutText.contains("sum"), "the map finished before rank 2 died")
+        expectNothingLeft(printed: [], script: "rank_dies.lua")
+        let before = ran().count
+        try #require(before < 40, "every item ran before rank 2 died")
+        let again = try run(3, ["rank_dies.lua", checkpoint, runs])
+        #expect(again.exitStatus == 0, "\(again.ending); stderr: \(again.stderrText)")
+        #expect(again.stdoutText == "sum\t820\n")
+        #expect(again.stderrText.contains("resuming, "), "\(again.stderrText)")
+        let all = ran()
+        #expect(Set(all).count == 40, "some item never ran")
+        // Only the items in flight when the rank died (a chunk of one on
+        // each of the two workers) may have run twice.
+        #expect(all.count - 40 <= 2, "\(all.count - 40) items ran twice (\(before) before the death)")
+    }
+
+    private static func environment(_ pid: pid_t) -> [String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [] }
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     @Test("Ctrl-C at mpirun stops the work, the host prints interrupted, nothing is left on any rank")
     func interrupt() throws {
         let child = try start(3, ["interrupt.lua"])
