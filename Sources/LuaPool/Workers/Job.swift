@@ -103,11 +103,19 @@ final class Job {
     func plan(chunkSize size: Int, done: [Bool]) {
         chunks.removeAll()
         chunks.reserveCapacity(count / size + 1)
+        if done.isEmpty {
+            // Nothing restored: equal chunks, the last one shorter.
+            for first in stride(from: 1, through: count, by: size) {
+                chunks.append(Chunk(first: Int64(first), size: min(size, count - first + 1)))
+            }
+            outstanding = chunks.count
+            return
+        }
         var first = 1
         while first <= count {
             var n = 0
-            let isDone = !done.isEmpty && done[first]
-            while first + n <= count, n < size || isDone, done.isEmpty || done[first + n] == isDone { n += 1 }
+            let isDone = done[first]
+            while first + n <= count, n < size || isDone, done[first + n] == isDone { n += 1 }
             chunks.append(Chunk(first: Int64(first), size: n))
             if isDone {
                 chunks[chunks.count - 1].done = true
