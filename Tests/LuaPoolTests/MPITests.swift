@@ -85,6 +85,8 @@ struct MPITests {
             "a pool of 2 workers asked for, but only 1 of the job's 2 is free (1 serves other pools: join or terminate them first)",
             "local\ttrue",
             "global\t42",
+            "child\t4\tfalse",
+            "child exit\t0",
         ], "stdout: \(result.stdoutText)")
         #expect(GroupRun.printedPids(result.stdoutText).count == 7)
     }
@@ -154,8 +156,9 @@ struct MPITests {
         #expect(ran.split(separator: "\n").count == 6, "items run: \(ran)")
     }
 
-    @Test("a rank that dies ends the job; the host's checkpoint is flushed and a rerun resumes from it")
-    func rankDies() throws {
+    @Test("a rank that dies or is stopped ends the job; the host's checkpoint is flushed and a rerun resumes from it",
+          arguments: [SIGKILL, SIGTERM])
+    func rankDies(_ signal: Int32) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("luapool-mpi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -172,9 +175,10 @@ struct MPITests {
             entry.parent == child.pid && MPITests.environment(entry.pid).contains("OMPI_COMM_WORLD_RANK=2")
         }.map(\.pid)
         try #require(rank2.count == 1, "rank 2 not found among mpirun's children")
-        kill(rank2[0], SIGKILL)
+        kill(rank2[0], signal)
         let killed = child.wait(timeout: 30)
-        #expect(!killed.timedOut, "mpirun did not end after rank 2 died")
+        #expect(!killed.timedOut, "mpirun did not end after rank 2 got signal \(signal)")
+        #expect(killed.stderrText.contains("interrupted"), "the host was not stopped: \(killed.stderrText)")
         #expect(killed.exitStatus != 0)
         #expect(!killed.stdoutText.contains("sum"), "the map finished before rank 2 died")
         expectNothingLeft(printed: [], script: "rank_dies.lua")

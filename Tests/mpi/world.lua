@@ -38,3 +38,15 @@ local q = mp.Pool()
 print("global", q:apply(function() return K * 6 end))
 q:close()
 q:join()
+-- a Process forked by the script runs as without MPI: its pools are local
+local child = mp.Process{target = function()
+  local null = io.open("/dev/null")  -- takes a descriptor number the host used
+  local q = mp.Pool{processes = 1}
+  print("child", q:map(function(x) return x * 2 end, {1, 2})[2], mp.world().mpi)
+  q:close()
+  q:join()
+  null:close()
+end}
+child:start()
+child:join()
+print("child exit", child.exitcode)

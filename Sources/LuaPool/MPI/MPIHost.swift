@@ -123,11 +123,17 @@ public enum MPIHost {
         request.write(into: &writer)
         guard channel.send(writer.bytes) else { throw OpenError(message: "the relay of rank 0 is gone") }
         records[id] = record
+        let deadline = Spin.now() + 60_000_000_000
         while true {
-            guard let (payload, descriptor) = channel.waitNext(timeout: 60) else {
+            let left = Double(deadline - Spin.now()) / 1e9
+            guard PoolInterrupt.raised == 0, left > 0,
+                  let (payload, descriptor) = channel.waitNext(timeout: min(left, 0.2)) ?? (channel.closed ? nil : ([], nil))
+            else {
                 records[id] = nil
+                if PoolInterrupt.raised != 0 { throw OpenError(message: "interrupted") }
                 throw OpenError(message: "no answer from rank \(rank) within 60 s")
             }
+            if payload.isEmpty { continue }
             var reader = MessageReader(payload)
             let kind = reader.kind.flatMap(HostMessage.init(rawValue:))
             if kind == .opened || kind == .openFailed, let got = reader.get(UInt32.self), got == id {
@@ -214,6 +220,18 @@ public enum MPIHost {
         default:
             break
         }
+    }
+
+    /// In a process forked from the host (a Process, a local worker): the
+    /// link and the job's workers are the host's, not its own; it runs as
+    /// without MPI.
+    static func forgetAll() {
+        channel = nil
+        ranks = []
+        size = 1
+        live.removeAll()
+        records.removeAll()
+        exits.removeAll()
     }
 
     /// At the end of the script: every remote worker gets end of file (it

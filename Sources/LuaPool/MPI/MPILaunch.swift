@@ -93,6 +93,9 @@ public enum MPILaunch {
             }
         }
         close(fds[1])
+        // Ctrl-C belongs to the script host; the relay hears of the job's
+        // end from mpirun's SIGTERM, handled once it relays.
+        signal(SIGINT, SIG_IGN)
         let child = MessageChannel(fd: fds[0])
         let mpi: MPILibrary
         do {

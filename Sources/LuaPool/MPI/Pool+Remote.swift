@@ -12,6 +12,10 @@ extension WorkerPool {
         HostGlobals.check(lua)
         let seen = HostGlobals.version
         let seed = FreshState.seed(lua, configuration)
+        if let initializer = seed.initializer, initializer.count > 1 << 30 {
+            throw SystemError(detail: "the initializer and its arguments are too large to send to rank \(rank) "
+                              + "(\(initializer.count) bytes; the limit is 1073741824)")
+        }
         let name = "PoolWorker-\(number) on rank \(rank) (\(MPIHost.hostName(of: rank)))"
         let request = SpawnRequest(number: UInt32(number), name: name,
                                    maxTasks: Int64(configuration.maxTasksPerChild ?? 0),

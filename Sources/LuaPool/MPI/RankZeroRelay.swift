@@ -14,7 +14,14 @@ final class RankZeroRelay: Relay {
     private let host: MessageChannel
     private let hostPid: pid_t
     private let size: Int
+    /// Messages for the host not yet written, in order (from
+    /// `hostOutputHead`); the latest progress of each worker is kept
+    /// apart, so a host busy with its own code does not make it pile up.
     private var hostOutput: [[UInt8]] = []
+    private var hostOutputHead = 0
+    private var pendingProgress: [UInt32: [UInt8]] = [:]
+
+    private var hostOutputEmpty: Bool { hostOutputHead >= hostOutput.count && pendingProgress.isEmpty }
 
     private final class Stream {
         let id: UInt32
@@ -71,11 +78,13 @@ final class RankZeroRelay: Relay {
             fds.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
             var hostEvents = Int16(POLLIN)
-            if !hostOutput.isEmpty { hostEvents |= Int16(POLLOUT) }
+            if !hostOutputEmpty { hostEvents |= Int16(POLLOUT) }
             fds.append(pollfd(fd: host.fd, events: hostEvents, revents: 0))
             for stream in streams.values where stream.fd >= 0 {
                 var events: Int16 = stream.inputEnded ? 0 : Int16(POLLIN)
                 if !stream.output.isEmpty { events |= Int16(POLLOUT) }
+                // (A stream that ended would wake poll at once with POLLHUP.)
+                guard events != 0 else { continue }
                 fds.append(pollfd(fd: stream.fd, events: events, revents: 0))
                 order.append(stream.id)
             }
@@ -146,7 +155,7 @@ final class RankZeroRelay: Relay {
             flushHost()
             return
         }
-        while !hostOutput.isEmpty {
+        while !hostOutputEmpty {
             var entry = pollfd(fd: host.fd, events: Int16(POLLOUT), revents: 0)
             _ = poll(&entry, 1, 100)
             flushHost()
@@ -155,13 +164,29 @@ final class RankZeroRelay: Relay {
         _ = host.send(bytes, passing: descriptor)
     }
 
+    /// Where a worker is: only the latest counts.
+    private func progressToHost(_ id: UInt32, _ bytes: [UInt8]) {
+        pendingProgress[id] = bytes
+        flushHost()
+    }
+
     private func flushHost() {
-        while let first = hostOutput.first {
-            // Whole messages only; the socket's buffer takes many.
+        while true {
             var entry = pollfd(fd: host.fd, events: Int16(POLLOUT), revents: 0)
             guard poll(&entry, 1, 0) > 0, entry.revents & Int16(POLLOUT) != 0 else { return }
-            guard host.send(first) else { return }
-            hostOutput.removeFirst()
+            if hostOutputHead < hostOutput.count {
+                guard host.send(hostOutput[hostOutputHead]) else { return }
+                hostOutputHead += 1
+                if hostOutputHead == hostOutput.count {
+                    hostOutput.removeAll(keepingCapacity: true)
+                    hostOutputHead = 0
+                }
+            } else if let (id, bytes) = pendingProgress.first {
+                guard host.send(bytes) else { return }
+                pendingProgress[id] = nil
+            } else {
+                return
+            }
         }
     }
 
@@ -206,9 +231,11 @@ final class RankZeroRelay: Relay {
             var writer = MessageWriter(HostMessage.progress.rawValue)
             writer.put(id)
             writer.bytes.append(contentsOf: reader.rest())
-            toHost(writer.bytes)
+            progressToHost(id, writer.bytes)
         case .closed:
-            // How it ended goes to the host before its socket closes.
+            // How it ended goes to the host before its socket closes (its
+            // last progress is in it).
+            pendingProgress[id] = nil
             var writer = MessageWriter(HostMessage.exited.rawValue)
             writer.put(id)
             writer.bytes.append(contentsOf: reader.rest())

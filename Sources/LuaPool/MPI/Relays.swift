@@ -82,6 +82,10 @@ struct PendingOutput {
         if isEmpty {
             bytes.removeAll(keepingCapacity: true)
             sent = 0
+        } else if sent > 1 << 20, sent * 2 > bytes.count {
+            // A long backlog keeps what is left, not all it ever held.
+            bytes.removeSubrange(..<sent)
+            sent = 0
         }
         bytes.append(contentsOf: more)
     }

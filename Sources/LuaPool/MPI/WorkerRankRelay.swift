@@ -62,6 +62,8 @@ final class WorkerRankRelay: Relay {
             for worker in workers.values where worker.fd >= 0 {
                 var events: Int16 = worker.streamEnded ? 0 : Int16(POLLIN)
                 if !worker.output.isEmpty { events |= Int16(POLLOUT) }
+                // (A stream that ended would wake poll at once with POLLHUP.)
+                guard events != 0 else { continue }
                 fds.append(pollfd(fd: worker.fd, events: events, revents: 0))
                 order.append(worker.id)
             }
@@ -119,7 +121,7 @@ final class WorkerRankRelay: Relay {
                   let worker = workers[id], worker.pid > 0 else { return }
             killWorker(worker, signal)
         case .shutdown:
-            leave()
+            leave(orderly: true)
         default:
             break
         }
@@ -251,7 +253,7 @@ final class WorkerRankRelay: Relay {
     /// The job ends (rank 0 said so, or a signal): the workers have a
     /// grace second to leave (they had end of file), then they, the fork
     /// server and this relay go.
-    private func leave() -> Never {
+    private func leave(orderly: Bool = false) -> Never {
         let deadline = Spin.now() + 1_000_000_000
         var fds = [pollfd(fd: server.fd, events: Int16(POLLIN), revents: 0)]
         while workers.values.contains(where: { $0.status == nil && $0.pid > 0 }) && Spin.now() < deadline
@@ -272,6 +274,13 @@ final class WorkerRankRelay: Relay {
                 break
             }
             usleep(1000)
+        }
+        guard orderly else {
+            // Not told by rank 0 (a signal, the fork server gone): the
+            // job cannot go on without this rank; MPI ends it, and rank
+            // 0's host is stopped as by Ctrl-C.
+            mpi.abort(1)
+            _exit(1)
         }
         drainSends()
         mpi.stop()

@@ -50,6 +50,10 @@ final class PoolObject: LuaObject {
         }
         PoolObject.collectGarbagePools(lua)
         var configuration = WorkerPool.Configuration(processes: 0)
+        switch PoolSize.defaultSeed(lua) {
+        case .success(let seed): configuration.seed = seed
+        case .failure(let error): throw lua.failure(error.message)
+        }
         if MPIHost.isActive {
             // Under MPI: every worker of every rank.
             if let problem = MPIHost.place(&configuration, processes: nil) {
@@ -60,10 +64,6 @@ final class PoolObject: LuaObject {
             case .success(let n): configuration.processes = n
             case .failure(let error): throw lua.failure(error.message)
             }
-        }
-        switch PoolSize.defaultSeed(lua) {
-        case .success(let seed): configuration.seed = seed
-        case .failure(let error): throw lua.failure(error.message)
         }
         do {
             let started = try WorkerPool(lua, configuration)

@@ -69,6 +69,7 @@ public enum Fork {
         PoolInterrupt.pipe = nil
         WorkerPool.forgetAll()
         ForkedProcess.forgetAll()
+        MPIHost.forgetAll()
         let null = open("/dev/null", O_RDONLY)
         if null >= 0 {
             dup2(null, 0)
