@@ -17,7 +17,6 @@ final class WorkerLoop {
 
     let reader = FrameReader()
     var output: [UInt8] = []
-    static let functionKey = "luapool.worker.function"
     /// Why the function of the job in the registry could not be decoded
     /// (its tasks fail with it), or nil.
     var functionError: String?
@@ -38,9 +37,19 @@ final class WorkerLoop {
         self.progress = progress
         self.tasksLeft = maxTasks
         self.limits = TaskLimits(lua: lua, progress: progress)
+        // Two registry slots read for every chunk, by number (a string key
+        // costs a conversion and a hash each time): the message handler,
+        // made once, and the function of the job being run.
+        lua.pushMessageHandler()
+        handlerRef = luaL_ref(lua.L, LuaState.registryIndex)
+        lua.push(false)
+        functionRef = luaL_ref(lua.L, LuaState.registryIndex)
         WorkerLoop.current = self
         installPullHook()
     }
+
+    private var handlerRef: Int32 = LUA_NOREF
+    private var functionRef: Int32 = LUA_NOREF
 
     /// Runs the pool's initializer, if it has one, and tells the host how it
     /// went: `ready`, or a failure for job 0 with the error and traceback.
@@ -250,7 +259,7 @@ final class WorkerLoop {
         }
         if functionError != nil { lua.top = base }
         if lua.top == base { lua.pushNil() }
-        lua.setRegistry(WorkerLoop.functionKey)
+        lua_rawseti(lua.L, LuaState.registryIndex, lua_Integer(functionRef))
     }
 
     /// A chunk being run, and where its pieces are on the stack.
@@ -269,9 +278,9 @@ final class WorkerLoop {
             answerFailure(header, item: header.index, message: functionError)
             return
         }
-        lua.pushMessageHandler()
+        lua_rawgeti(lua.L, LuaState.registryIndex, lua_Integer(handlerRef))
         let handler = lua.top
-        lua.getRegistry(WorkerLoop.functionKey)
+        lua_rawgeti(lua.L, LuaState.registryIndex, lua_Integer(functionRef))
         let task = Task(header: header, handler: handler, function: lua.top, start: Spin.now())
         collecting = header.flags & MessageHeader.collectFlag != 0
         // The items: a list of values, or one table with its `n` (its items
@@ -296,14 +305,14 @@ final class WorkerLoop {
     private func runListed(_ task: Task, _ body: UnsafeRawBufferPointer) throws {
         let first = lua.top + 1
         let count = Int(try Wire.decode(lua, body))
-        guard count <= Wire.valueListLimit else { throw WorkerProtocolError() }
-        lua.newTable(array: Int32(count), hash: 0)
-        let results = lua.top
+        guard count <= Wire.valueListLimit, lua.ensureStack(Int32(count) + 4) else { throw WorkerProtocolError() }
+        // Each result stays on the stack, above the items: the answer is
+        // the top `count` values.
+        let results = lua.top + 1
         for i in 0..<count {
             lua.pushValue(at: task.function)
             lua.pushValue(at: first + Int32(i))
             guard callItem(task, index: task.header.index + Int64(i)) else { return }
-            lua.rawSet(lua_Integer(i + 1), of: results)
         }
         answerResults(task.header, resultsAt: results, count: count, elapsed: Spin.now() - task.start)
     }
@@ -441,8 +450,6 @@ final class WorkerLoop {
         let wasEmpty = output.isEmpty
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
-                lua.ensureStack(Int32(count) + 4)
-                for i in 0..<count { lua.rawGet(lua_Integer(i + 1), of: results) }
                 try Wire.encode(lua, count: Int32(count), into: &buffer)
             }
             answered(task, elapsed: elapsed, wasEmpty: wasEmpty)
@@ -452,7 +459,7 @@ final class WorkerLoop {
             // A result that cannot be sent fails the task, not the worker:
             // the first one that cannot be sent alone is named.
             for i in 0..<count {
-                lua.rawGet(lua_Integer(i + 1), of: results)
+                lua.pushValue(at: results + Int32(i))
                 defer { lua.pop() }
                 if let message = unsendableMessage() {
                     answerUnsendable(task, item: task.index + Int64(i), message)
