@@ -158,6 +158,28 @@ def run_step(term, step, timeout):
     return f"unknown step {step!r}"
 
 
+def processes(group):
+    """The state and kernel wait channel of each process of the group, to
+    tell a stuck program from a slow machine when a step fails."""
+    lines = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != group:
+                continue
+            with open(f"/proc/{entry}/wchan") as f:
+                wchan = f.read()
+            with open(f"/proc/{entry}/status") as f:
+                blocked = [l.split()[1] for l in f if l.startswith(("SigBlk", "SigCgt"))]
+        except (OSError, IndexError, ValueError):
+            continue
+        lines.append(f"  pid {entry} state {fields[0]} wchan {wchan or '-'} blocked {blocked[0]} caught {blocked[1]}")
+    return "processes of the group:\n" + "\n".join(lines)
+
+
 def main(args):
     env, timeout, screen = dict(os.environ), 10.0, False
     while args and args[0] != "--":
@@ -172,12 +194,13 @@ def main(args):
     split = args.index(":::")
     argv, steps = args[1:split], args[split + 1:]
     term = Terminal(argv, env)
-    failure = None
+    failure, started = None, time.monotonic()
     try:
         for number, step in enumerate(steps, 1):
             failure = run_step(term, step, timeout)
             if failure:
-                failure = f"step {number} ({step}): {failure}"
+                failure = (f"step {number} ({step}) at {time.monotonic() - started:.1f} s: {failure}\n"
+                           + processes(term.pid))
                 break
     finally:
         term.read(0.05)
