@@ -2,13 +2,15 @@
  * The C edge of luapool: Lua's headers plus static inline functions that
  * turn Lua's C macros into functions Swift can call. The only code here
  * beyond what a macro did is the trampoline that lets a Swift function
- * raise a Lua error without a longjmp crossing Swift frames, and a pool
+ * raise a Lua error without a longjmp crossing Swift frames, a pool
  * worker's inner loop, which calls Lua functions with no protected call
- * (and so no Swift frame) between them.
+ * (and so no Swift frame) between them, and the codec's loops over runs of
+ * numbers.
  */
 #ifndef CLUA_SHIM_H
 #define CLUA_SHIM_H
 
+#include <string.h>
 #include <time.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -82,6 +84,176 @@ static inline int clua_mapbatch(lua_State *L) {
         lua_call(L, 1, 1);
     }
     return last - 3;
+}
+
+/*
+ * Runs of numbers in the codec's encoding: a tag byte (0x03 int8, 0x04
+ * int32, 0x05 int64, 0x06 float) and the value's little-endian bytes
+ * (Sources/LuaPool/Codec/Codec+Format.swift). A large map's items and
+ * results are mostly numbers; these loops take a run of them in C, with
+ * none of the codec's Swift around each value, and stop at the first value
+ * that is not a number (the caller takes that one its general way).
+ */
+#define CLUA_TAG_INT8 0x03
+#define CLUA_TAG_INT32 0x04
+#define CLUA_TAG_INT64 0x05
+#define CLUA_TAG_FLOAT 0x06
+
+/* The low `bytes` bytes of bits, little-endian (a plain copy on the
+ * little-endian machines luapool runs on). */
+__attribute__((always_inline)) static inline unsigned char *clua_putle(unsigned char *out, unsigned long long bits, int bytes) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (bytes == 8) memcpy(out, &bits, 8);
+    else if (bytes == 4) { unsigned int low = (unsigned int)bits; memcpy(out, &low, 4); }
+    else out[0] = (unsigned char)bits;
+#else
+    for (int i = 0; i < bytes; i++) out[i] = (unsigned char)(bits >> (8 * i));
+#endif
+    return out + bytes;
+}
+
+__attribute__((always_inline)) static inline unsigned long long clua_getle(const unsigned char *in, int bytes) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (bytes == 8) { unsigned long long bits; memcpy(&bits, in, 8); return bits; }
+    unsigned int low;
+    memcpy(&low, in, 4);
+    return low;
+#else
+    unsigned long long bits = 0;
+    for (int i = 0; i < bytes; i++) bits |= (unsigned long long)in[i] << (8 * i);
+    return bits;
+#endif
+}
+
+/* Writes the number at stack index i; out has room for 9 bytes. */
+__attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_State *L, int i, unsigned char *out) {
+    if (lua_isinteger(L, i)) {
+        lua_Integer n = lua_tointegerx(L, i, NULL);
+        if (n >= -128 && n <= 127) {
+            *out = CLUA_TAG_INT8;
+            return clua_putle(out + 1, (unsigned long long)n, 1);
+        }
+        if (n >= -2147483647LL - 1 && n <= 2147483647LL) {
+            *out = CLUA_TAG_INT32;
+            return clua_putle(out + 1, (unsigned long long)n, 4);
+        }
+        *out = CLUA_TAG_INT64;
+        return clua_putle(out + 1, (unsigned long long)n, 8);
+    }
+    lua_Number x = lua_tonumberx(L, i, NULL);
+    unsigned long long bits;
+    memcpy(&bits, &x, 8);
+    *out = CLUA_TAG_FLOAT;
+    return clua_putle(out + 1, bits, 8);
+}
+
+/*
+ * Writes the numbers at stack indices first ... first + n - 1 (absolute)
+ * into out, which has room for 9 * n bytes, up to the first value that is
+ * not a number. Returns how many were written; *bytes: their size.
+ */
+static inline int clua_putnumbers(lua_State *L, int first, int n, unsigned char *out, size_t *bytes) {
+    unsigned char *at = out;
+    int done = 0;
+    while (done < n && lua_type(L, first + done) == LUA_TNUMBER) {
+        at = clua_putnumber(L, first + done, at);
+        done++;
+    }
+    *bytes = (size_t)(at - out);
+    return done;
+}
+
+/*
+ * Writes t[first] ... t[first + n - 1] (raw) of the table at absolute
+ * index t, as clua_putnumbers does, up to the first that is not a number;
+ * nothing is left pushed. Values are pushed CLUA_NUMBER_BATCH at a time
+ * and popped together: the stack has room for that many more.
+ */
+#define CLUA_NUMBER_BATCH 64
+static inline int clua_puttablenumbers(lua_State *L, int t, lua_Integer first, int n,
+                                        unsigned char *out, size_t *bytes) {
+    unsigned char *at = out;
+    int top = lua_gettop(L);
+    int done = 0;
+    while (done < n) {
+        int k = n - done < CLUA_NUMBER_BATCH ? n - done : CLUA_NUMBER_BATCH;
+        int numbers = 0;
+        while (numbers < k && lua_rawgeti(L, t, first + done + numbers) == LUA_TNUMBER) numbers++;
+        for (int i = 0; i < numbers; i++) at = clua_putnumber(L, top + 1 + i, at);
+        lua_settop(L, top);
+        done += numbers;
+        if (numbers < k) break;
+    }
+    *bytes = (size_t)(at - out);
+    return done;
+}
+
+/* The number at in (length left: len), pushed; 0 when the bytes there are
+ * not a whole number, else how many bytes it took. */
+__attribute__((always_inline)) static inline size_t clua_pushnumber(lua_State *L, const unsigned char *in, size_t len) {
+    if (len < 2) return 0;
+    switch (in[0]) {
+    case CLUA_TAG_INT8:
+        lua_pushinteger(L, (lua_Integer)(signed char)in[1]);
+        return 2;
+    case CLUA_TAG_INT32:
+        if (len < 5) return 0;
+        lua_pushinteger(L, (lua_Integer)(int)(unsigned int)clua_getle(in + 1, 4));
+        return 5;
+    case CLUA_TAG_INT64:
+        if (len < 9) return 0;
+        lua_pushinteger(L, (lua_Integer)clua_getle(in + 1, 8));
+        return 9;
+    case CLUA_TAG_FLOAT: {
+        if (len < 9) return 0;
+        unsigned long long bits = clua_getle(in + 1, 8);
+        lua_Number x;
+        memcpy(&x, &bits, 8);
+        lua_pushnumber(L, x);
+        return 9;
+    }
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Pushes up to n numbers read from in (len bytes), up to the first bytes
+ * that are not a whole number. Returns how many; *used: the bytes read.
+ * The stack has room for n more values.
+ */
+static inline int clua_pushnumbers(lua_State *L, const unsigned char *in, size_t len, int n, size_t *used) {
+    size_t at = 0;
+    int done = 0;
+    while (done < n) {
+        size_t took = clua_pushnumber(L, in + at, len - at);
+        if (took == 0) break;
+        at += took;
+        done++;
+    }
+    *used = at;
+    return done;
+}
+
+/*
+ * Reads up to n numbers from in (len bytes) and stores them (raw) as
+ * t[first], t[first + 1], ... of the table at absolute index t, up to the
+ * first bytes that are not a whole number. Returns how many; *used: the
+ * bytes read. The stack has room for 1 more value.
+ */
+static inline int clua_storenumbers(lua_State *L, int t, lua_Integer first, const unsigned char *in, size_t len,
+                                    int n, size_t *used) {
+    size_t at = 0;
+    int done = 0;
+    while (done < n) {
+        size_t took = clua_pushnumber(L, in + at, len - at);
+        if (took == 0) break;
+        lua_rawseti(L, t, first + done);
+        at += took;
+        done++;
+    }
+    *used = at;
+    return done;
 }
 
 /*

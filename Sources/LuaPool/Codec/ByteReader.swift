@@ -79,6 +79,13 @@ struct ByteReader {
         return (tag, value)
     }
 
+    /// Lets `body` read from the bytes left (it gets where they start and
+    /// how many there are); it returns how many it read.
+    @inline(__always)
+    mutating func read(_ body: (UnsafePointer<UInt8>, Int) -> Int) {
+        position += body(position.assumingMemoryBound(to: UInt8.self), end - position)
+    }
+
     func truncated() -> CodecError {
         .badData("truncated", at: offset)
     }

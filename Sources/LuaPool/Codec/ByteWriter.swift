@@ -109,6 +109,14 @@ struct ByteWriter {
         capacity = newCapacity
     }
 
+    /// Lets `body` write up to `n` bytes at the end; it returns how many
+    /// it wrote, which are kept.
+    @inline(__always)
+    mutating func write(upTo n: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) throws(CodecError) {
+        try reserve(n)
+        count &+= body(end.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// Where the next byte goes; valid after ``reserve(_:)``.
     @inline(__always)
     private var end: UnsafeMutableRawPointer { base.unsafelyUnwrapped + count }

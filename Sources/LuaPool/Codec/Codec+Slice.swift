@@ -28,26 +28,24 @@ extension Codec {
         let base = lua.top
         defer { lua.top = base }
         try encoder.beginList(count: count)
-        // Items are fetched a batch at a time and popped together: one C
-        // call less per item, in the loop that a large map runs a million
-        // times.
-        let batch: lua_Integer = 64
-        guard lua_checkstack(lua.L, Int32(batch) + 8) != 0 else { throw .stackOverflowSending() }
+        // The loop that a large map runs a million times: runs of numbers
+        // go through C a batch at a time (room for 9 bytes an item is made
+        // per batch).
+        let batch: lua_Integer = 4096
+        guard lua_checkstack(lua.L, CLUA_NUMBER_BATCH + 8) != 0 else { throw .stackOverflowSending() }
         var done: lua_Integer = 0
+        let L = lua.L
         while done < count {
+            // A run of numbers in one C loop, then the value that ended it
+            // (if any) its general way.
             let n = min(batch, lua_Integer(count) - done)
-            let L = lua.L
-            for k in 0..<n {
-                let value = base + 1 + Int32(k)
-                let type = lua_rawgeti(L, t, first + done + k)
-                if type == LUA_TNUMBER {
-                    try encoder.appendNumber(value)
-                } else {
-                    try encoder.appendItem(value, type: type, item: done + k + 1)
-                }
-            }
-            lua_settop(lua.L, base)
-            done += n
+            let numbers = lua_Integer(try encoder.appendNumbers(of: t, from: first + done, count: Int(n)))
+            done += numbers
+            guard numbers < n else { continue }
+            let type = lua_rawgeti(L, t, first + done)
+            try encoder.appendItem(base + 1, type: type, item: done + 1)
+            lua_settop(L, base)
+            done += 1
         }
         try encoder.finishList(count: count)
         return try body(encoder.out.bytes)
@@ -69,7 +67,11 @@ extension Codec {
         defer { lua.top = base }
         let (items, pairs) = try decoder.beginList(storedInto: t)
         let L = lua.L
-        for i in 0..<lua_Integer(items) {
+        var i: lua_Integer = 0
+        while i < lua_Integer(items) {
+            // A run of numbers in one C loop, then the item that ended it.
+            i += lua_Integer(decoder.storeNumbers(items - Int(i), into: t, at: first + i))
+            guard i < lua_Integer(items) else { break }
             do throws(CodecError) {
                 try decoder.nextItem()
             } catch {
@@ -78,6 +80,7 @@ extension Codec {
                 throw error
             }
             lua_rawseti(L, t, first + i)
+            i += 1
         }
         try decoder.finishList(pairs: pairs)
         return items
@@ -158,6 +161,25 @@ extension Codec {
             }
             lua_pushvalue(L, value)
             lua_rawseti(L, waiting, lua_Integer(taken))
+        }
+
+        /// Takes the `n` values at absolute stack indices `first ..< first +
+        /// n` as the next items, numbers in one C loop.
+        public func append(from first: Int32, count n: Int) {
+            precondition(taken + n <= count, "more items than announced")
+            var i = 0
+            if waitingFrom == 0 && failure == nil {
+                do throws(CodecError) {
+                    i = try encoder.appendNumbers(at: first, count: n)
+                } catch {
+                    i = 0  // no room: item by item, which notes the failure
+                }
+                taken += i
+            }
+            while i < n {
+                append(at: first + Int32(i))
+                i += 1
+            }
         }
 
         /// Pushes item `item` (from 1) if it waits in the writer's table,
@@ -268,6 +290,14 @@ extension Codec {
             }
         }
 
+        /// Pushes up to `n` next items while they are numbers; returns how
+        /// many. The stack must have room for them.
+        public func nextNumbers(_ n: Int) -> Int {
+            let done = decoder.nextNumbers(min(n, count - read))
+            read += done
+            return done
+        }
+
         /// Reads what follows the items and checks that the message ends
         /// there.
         public func finish() throws(CodecError) {
@@ -292,23 +322,34 @@ extension Encoder {
         try out.append(UInt32(1))  // one pair: n
     }
 
-    /// Writes the number at absolute index `value`: the loop over a large
-    /// list's items, written for the common case of numbers.
+    /// Writes the numbers at absolute indices `first ..< first + n` up to
+    /// the first value that is not a number, in one C loop; returns how
+    /// many it wrote.
     @inline(__always)
-    mutating func appendNumber(_ value: Int32) throws(CodecError) {
-        try out.reserve(9)
-        if lua_isinteger(L, value) != 0 {
-            let n = lua_tointegerx(L, value, nil)
-            if n == lua_Integer(Int8(truncatingIfNeeded: n)) {
-                out.appendReserved(Tag.int8, Int8(truncatingIfNeeded: n))
-            } else if n == lua_Integer(Int32(truncatingIfNeeded: n)) {
-                out.appendReserved(Tag.int32, Int32(truncatingIfNeeded: n))
-            } else {
-                out.appendReserved(Tag.int64, n)
-            }
-        } else {
-            out.appendReserved(Tag.float, lua_tonumberx(L, value, nil).bitPattern)
+    mutating func appendNumbers(at first: Int32, count n: Int) throws(CodecError) -> Int {
+        var done: Int32 = 0
+        let L = self.L
+        try out.write(upTo: 9 * n) { end in
+            var bytes = 0
+            done = clua_putnumbers(L, first, Int32(n), end, &bytes)
+            return bytes
         }
+        return Int(done)
+    }
+
+    /// Writes `t[first ..< first + n]` (raw) of the table at absolute index
+    /// `t` up to the first value that is not a number, in one C loop;
+    /// returns how many it wrote.
+    @inline(__always)
+    mutating func appendNumbers(of t: Int32, from first: lua_Integer, count n: Int) throws(CodecError) -> Int {
+        var done: Int32 = 0
+        let L = self.L
+        try out.write(upTo: 9 * n) { end in
+            var bytes = 0
+            done = clua_puttablenumbers(L, t, first, Int32(n), end, &bytes)
+            return bytes
+        }
+        return Int(done)
     }
 
     /// Writes the value at absolute index `value`, of Lua type `type`, as
@@ -372,6 +413,37 @@ extension Decoder {
             remember(list, shared: true)
         }
         return (items, pairs)
+    }
+
+    /// Pushes up to `n` items while they are numbers, in one C loop;
+    /// returns how many. The stack has room for them.
+    @inline(__always)
+    mutating func nextNumbers(_ n: Int) -> Int {
+        var done: Int32 = 0
+        let L = self.L
+        reader.read { start, length in
+            var used = 0
+            done = clua_pushnumbers(L, start, length, Int32(n), &used)
+            return used
+        }
+        need -= Int(done)
+        return Int(done)
+    }
+
+    /// Stores up to `n` items while they are numbers as `t[first]`,
+    /// `t[first + 1]`... (raw) of the table at absolute index `t`, in one C
+    /// loop; returns how many.
+    @inline(__always)
+    mutating func storeNumbers(_ n: Int, into t: Int32, at first: lua_Integer) -> Int {
+        var done: Int32 = 0
+        let L = self.L
+        reader.read { start, length in
+            var used = 0
+            done = clua_storenumbers(L, t, first, start, length, Int32(n), &used)
+            return used
+        }
+        need -= Int(done)
+        return Int(done)
     }
 
     /// Pushes the next item of the list.

@@ -1,0 +1,66 @@
+-- Long lists of numbers go through the codec's C loops for runs of
+-- numbers, both ways (host to worker, worker to host); every width of
+-- integer, every kind of float, and other values breaking the runs at
+-- every place, including batch edges, must come back exactly.
+local mp = require "multiprocessing"
+local p <close> = mp.Pool(2)
+
+local function same(a, b)
+  if math.type(a) ~= math.type(b) then return false end
+  if a ~= a then return b ~= b end
+  if a == 0 and b == 0 and math.type(a) == "float" then return 1 / a == 1 / b end
+  return a == b
+end
+
+local edges = {0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768,
+  2147483647, 2147483648, -2147483648, -2147483649,
+  math.maxinteger, math.mininteger, math.maxinteger - 1, math.mininteger + 1,
+  0.0, -0.0, 1.5, -1.5, 1e308, -1e308, 5e-324, math.huge, -math.huge, 0 / 0,
+  2.0^53, 2.0^63, -(2.0^63), 3.0, -3.0, math.pi}
+
+-- 10,000 items: the edges over and over, with a string, a table, a
+-- boolean or a hole at places around the batch edges (64, 4096).
+local n = 10000
+local xs = {n = n}
+for i = 1, n do xs[i] = edges[(i - 1) % #edges + 1] end
+local breaks = {1, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 8191, 8192, 8193, n}
+for k, i in ipairs(breaks) do
+  local kind = k % 4
+  if kind == 0 then xs[i] = "s" .. i
+  elseif kind == 1 then xs[i] = {i}
+  elseif kind == 2 then xs[i] = (i % 2 == 0)
+  else xs[i] = nil end
+end
+
+local function id(x) return x end
+local ys = p:map(id, xs, 5000)
+local wrong = 0
+for i = 1, n do
+  local x, y = xs[i], ys[i]
+  local ok
+  if type(x) == "table" then ok = type(y) == "table" and y[1] == x[1]
+  elseif type(x) == "number" then ok = same(x, y)
+  else ok = x == y end
+  if not ok then
+    wrong = wrong + 1
+    if wrong <= 5 then print("item " .. i .. ": sent " .. tostring(x) .. " (" .. tostring(math.type(x)) .. "), got "
+      .. tostring(y) .. " (" .. tostring(math.type(y)) .. ")") end
+  end
+end
+print("map", ys.n, "wrong", wrong)
+
+-- Results of another kind than the items: integers in, floats and strings out.
+local zs = p:map(function(x) return x % 7 == 0 and tostring(x) or x / 2 end, (function()
+  local t = {} for i = 1, 9000 do t[i] = i end return t end)(), 3000)
+local bad = 0
+for i = 1, 9000 do
+  local want = i % 7 == 0 and tostring(i) or i / 2
+  if zs[i] ~= want or math.type(zs[i]) ~= math.type(want) then bad = bad + 1 end
+end
+print("mixed results", zs.n, "wrong", bad)
+
+-- A function that returns nothing gives nil for every item.
+local nils = p:map(function() end, xs, 2500)
+local any = 0
+for i = 1, n do if nils[i] ~= nil then any = any + 1 end end
+print("nils", nils.n, "non-nil", any)
