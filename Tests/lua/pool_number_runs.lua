@@ -64,3 +64,33 @@ local nils = p:map(function() end, xs, 2500)
 local any = 0
 for i = 1, n do if nils[i] ~= nil then any = any + 1 end end
 print("nils", nils.n, "non-nil", any)
+
+-- Tables of numbers as values (an apply's argument and result): the list
+-- part by C loops too, up to a hole, a non-number or a key out of order,
+-- and the other keys after it.
+local function check(name, t, u)
+  local bad = 0
+  for k, v in pairs(t) do
+    local w = u[k]
+    if type(v) == "table" then
+      if type(w) ~= "table" or w[1] ~= v[1] then bad = bad + 1 end
+    elseif not (type(v) == "number" and same(v, w) or v == w) then bad = bad + 1 end
+  end
+  for k in pairs(u) do if t[k] == nil then bad = bad + 1 end end
+  print(name, "wrong", bad)
+end
+local big = {}
+for i = 1, 20000 do big[i] = edges[(i - 1) % #edges + 1] end
+check("numbers", big, p:apply(id, {big}))
+big[5000], big[9000] = "five thousand", {9000}
+big.name, big[0], big[-1], big[1.5] = "big", 0, -1, 1.5
+check("mixed", big, p:apply(id, {big}))
+big[12000] = nil
+check("hole", big, p:apply(id, {big}))
+local backwards = {}
+for i = 300, 1, -1 do backwards[i] = i * 0.5 end
+check("backwards", backwards, p:apply(id, {backwards}))
+local sparse = {x = 1, y = 2, z = 3}
+sparse[1] = 10  -- may sit in the hash part
+check("sparse", sparse, p:apply(id, {sparse}))
+check("loads", big, mp.loads(mp.dumps(big)))
