@@ -67,6 +67,10 @@ final class Job {
     /// nanoseconds (0 until one is back).
     var meanChunkNanos: Int64 = 0
 
+    /// The function's key in the pool's record of how long an item of it
+    /// took (``WorkerPool/itemNanos``); nil when not kept.
+    var timingKey: Int?
+
     /// The failure was handed to the caller, who releases it.
     var failureTaken = false
 

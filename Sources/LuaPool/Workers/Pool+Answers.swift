@@ -11,6 +11,7 @@ extension WorkerPool {
             let job = try finishChunk(header, from: slot)
             let elapsed = max(1, header.index)
             job.meanChunkNanos = job.meanChunkNanos == 0 ? elapsed : (3 * job.meanChunkNanos + elapsed) / 4
+            noteItemTime(of: job, size: job.chunks[Int(header.chunk)].size, nanos: elapsed)
             // After a large answer the worker gets its next chunk before
             // the results are stored, so it does not wait for the host to
             // store them; small answers are stored first, and work sent

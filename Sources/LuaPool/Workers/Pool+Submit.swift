@@ -14,11 +14,42 @@ extension WorkerPool {
         case checkpoint(String)
     }
 
-    /// Python's default: about four chunks per worker.
-    public func defaultChunkSize(for count: Int) -> Int {
-        let per = max(1, configuration.processes) * 4
-        let (size, extra) = count.quotientAndRemainder(dividingBy: per)
-        return min(WorkerPool.largestDefaultChunk, max(1, extra > 0 ? size + 1 : size))
+    /// Python's default, about four chunks per worker; but when the
+    /// function's items are known to be quick (`itemNanos`, from its last
+    /// calls), chunks of about ``targetChunkNanos`` each, down to one
+    /// chunk per worker: each chunk costs the processes a few wake-ups, a
+    /// large part of a small map of quick items. Never more than
+    /// ``largestDefaultChunk`` items.
+    public func defaultChunkSize(for count: Int, itemNanos: Int64? = nil) -> Int {
+        let workers = max(1, configuration.processes)
+        func ceilingOf(_ n: Int, by d: Int) -> Int { n / d + (n % d > 0 ? 1 : 0) }
+        var size = ceilingOf(count, by: workers * 4)
+        if let itemNanos, itemNanos > 0 {
+            let byTime = Int(min(Int64(WorkerPool.largestDefaultChunk), WorkerPool.targetChunkNanos / itemNanos))
+            size = max(size, min(byTime, ceilingOf(count, by: workers)))
+        }
+        return min(WorkerPool.largestDefaultChunk, max(1, size))
+    }
+
+    /// The time a default chunk of quick items aims at.
+    static let targetChunkNanos: Int64 = 2_000_000
+
+    /// The key under which the time an item of `function` took is kept:
+    /// its bytes (at most the first 64 KiB of them, and their count).
+    static func timingKey(of function: [UInt8]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(function.count)
+        function.prefix(1 << 16).withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
+    }
+
+    /// Keeps how long an item of the job's function took, from a chunk of
+    /// `size` items that took `nanos` in a worker.
+    func noteItemTime(of job: Job, size: Int, nanos: Int64) {
+        guard let key = job.timingKey, size > 0 else { return }
+        let perItem = max(1, nanos / Int64(size))
+        if itemNanos.count >= 256 && itemNanos[key] == nil { itemNanos.removeAll() }
+        itemNanos[key] = itemNanos[key].map { ($0 + perItem) / 2 } ?? perItem
     }
 
     /// The most items a default chunk takes: beyond it a chunk's bytes
@@ -55,7 +86,11 @@ extension WorkerPool {
         // found now, for a function that reads globals; the workers forget
         // them before its chunks run.
         if holdsGlobals { HostGlobals.check(lua) }
-        let size = chunkSize ?? defaultChunkSize(for: count)
+        // Default chunks follow how long the function's items took in its
+        // last calls; not with maxtasksperchild, which counts chunks.
+        let timingKey = chunkSize == nil && configuration.maxTasksPerChild == nil && count > configuration.processes
+            ? WorkerPool.timingKey(of: functionBytes) : nil
+        let size = chunkSize ?? defaultChunkSize(for: count, itemNanos: timingKey.flatMap { itemNanos[$0] })
         let resume = try settings.checkpoint.map { (path) throws(SubmitError) in
             try openCheckpoint(path, function: function, items: items, count: count, tuples: tuples)
         }
@@ -68,6 +103,7 @@ extension WorkerPool {
         let job = Job(id: id, function: functionBytes, tuples: tuples, seed: configuration.seed,
                       count: count, chunks: [], items: itemsRef)
         job.wholeCall = wholeCall
+        job.timingKey = timingKey
         job.settings = settings
         job.stream = callsAccepted << 32
         callsAccepted += 1

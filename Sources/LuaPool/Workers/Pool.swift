@@ -55,6 +55,9 @@ public final class WorkerPool {
     var queue: [(job: UInt32, chunk: Int)] = []
     var queueHead = 0
     var nextJobID: UInt32 = 1
+    /// How long an item took in a worker, in nanoseconds, by function
+    /// (``timingKey(of:)``): default chunks are sized by it.
+    var itemNanos: [Int: Int64] = [:]
     /// One shared record per slot, where its worker writes which chunk it
     /// started last and which item it runs.
     let progress: UnsafeMutablePointer<WorkerProgress>
