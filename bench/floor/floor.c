@@ -166,6 +166,27 @@ typedef struct { double encode, work, decode, serial; } Times;
 
 static double min(double a, double b) { return a < b ? a : b; }
 
+/* Ends a run: times the serial loop (the function at `serial`, called with
+ * the items at 1 and n) after a full collection, and keeps the fastest
+ * time of each step: encode t0..t1, the workers' part t1..t2, decode
+ * t2..t3. */
+static void keep_run(lua_State *H, int serial, int n, double t0, double t1, double t2, double t3, Times *best) {
+    lua_settop(H, serial);
+    lua_gc(H, LUA_GCCOLLECT);
+    lua_pushvalue(H, serial);
+    lua_pushvalue(H, 1);
+    lua_pushinteger(H, n);
+    double t4 = now();
+    lua_callk(H, 2, 1, 0, NULL);
+    double t5 = now();
+    lua_settop(H, serial);
+    lua_gc(H, LUA_GCCOLLECT);
+    best->encode = min(best->encode, t1 - t0);
+    best->work = min(best->work, t2 - t1);
+    best->decode = min(best->decode, t3 - t2);
+    best->serial = min(best->serial, t5 - t4);
+}
+
 static void tiny(lua_State *H, lua_State *W, int n, Times *best) {
     lua_settop(H, 0);
     lua_createtable(H, n, 0);
@@ -194,19 +215,7 @@ static void tiny(lua_State *H, lua_State *W, int n, Times *best) {
         lua_pushinteger(H, n);
         lua_setfield(H, -2, "n");
         double t3 = now();
-        lua_settop(H, serial);
-        lua_pushvalue(H, serial);
-        lua_pushvalue(H, 1);
-        lua_pushinteger(H, n);
-        double t4 = now();
-        lua_callk(H, 2, 1, 0, NULL);
-        double t5 = now();
-        lua_settop(H, serial);
-        lua_gc(H, LUA_GCCOLLECT);
-        best->encode = min(best->encode, t1 - t0);
-        best->work = min(best->work, t2 - t1);
-        best->decode = min(best->decode, t3 - t2);
-        best->serial = min(best->serial, t5 - t4);
+        keep_run(H, serial, n, t0, t1, t2, t3, best);
     }
     lua_settop(H, 0);
     lua_settop(W, 0);
@@ -277,21 +286,8 @@ static void records(lua_State *H, lua_State *W, int n, Times *best) {
         lua_pushinteger(H, n);
         lua_setfield(H, out, "n");
         double t3 = now();
-        lua_settop(H, serial);
-        lua_gc(H, LUA_GCCOLLECT);
         lua_gc(W, LUA_GCCOLLECT);
-        lua_pushvalue(H, serial);
-        lua_pushvalue(H, 1);
-        lua_pushinteger(H, n);
-        double t4 = now();
-        lua_callk(H, 2, 1, 0, NULL);
-        double t5 = now();
-        lua_settop(H, serial);
-        lua_gc(H, LUA_GCCOLLECT);
-        best->encode = min(best->encode, t1 - t0);
-        best->work = min(best->work, t2 - t1);
-        best->decode = min(best->decode, t3 - t2);
-        best->serial = min(best->serial, t5 - t4);
+        keep_run(H, serial, n, t0, t1, t2, t3, best);
     }
     lua_settop(H, 0);
     lua_settop(W, 0);
