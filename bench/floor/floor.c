@@ -9,7 +9,7 @@
  *
  *   scripts/floor          builds this with cc against liblua5.4 and runs it
  *
- * For each workload it prints each step's CPU time (the fastest of 7
+ * For each workload it prints each step's CPU time (the fastest of 15
  * runs) and what they imply for the pool on 2 CPUs: the host's steps run
  * one after another on one CPU, the workers' steps are shared by 2, and
  * all three processes share the 2 CPUs, so a map takes at least
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RUNS 7
+#define RUNS 15
 
 static double now(void) {
     struct timespec t;
