@@ -17,6 +17,26 @@ struct CodecSliceTests {
             xs = {10, 2.5, "s", {a = 1}, shared, shared, true, false, print, 0x7fffffffffffffff}
             holes = {1, nil, 3, nil, nil, 6}
             """)
+        // Numbers of every width and kind, broken by other values past the
+        // C loops' batch of 64: runs of numbers go through C.
+        try lua.run("""
+            local edges = {0, -1, 127, -128, 128, -129, 2147483647, -2147483648, 2147483648, -2147483649,
+              math.maxinteger, math.mininteger, 0.0, -0.0, 1.5, 1/0, -1/0, 0/0, 2^63, 5e-324}
+            numbers = {}
+            for i = 1, 300 do numbers[i] = edges[(i - 1) % #edges + 1] end
+            numbers[70], numbers[200] = "text", {7}
+            function same_numbers(back)
+              for i = 1, 300 do
+                local a, b = numbers[i], back[i]
+                if type(a) == "table" then
+                  if type(b) ~= "table" or b[1] ~= 7 then return false end
+                elseif math.type(a) ~= math.type(b) then return false
+                elseif a ~= a then if b == b then return false end
+                elseif a ~= b or (a == 0 and 1 / a ~= 1 / b) then return false end
+              end
+              return true
+            end
+            """)
     }
 
     /// The bytes of the slice `t[first ..< first + count]` of the global `name`.
@@ -33,6 +53,27 @@ struct CodecSliceTests {
         let list = try Codec.encode(lua, topValues: 1)
         lua.pop()
         #expect(bytes == list)
+    }
+
+    @Test("runs of numbers encode byte for byte as the list built from them",
+          arguments: [(1, 300), (2, 63), (64, 130), (65, 1), (199, 3), (71, 129)])
+    func numbersSameBytesAsTheList(first: Int, count: Int) throws {
+        let bytes = try slice("numbers", first: lua_Integer(first), count: count)
+        try lua.run("return table.move(numbers, \(first), \(first + count - 1), 1, {n = \(count)})", results: 1)
+        let list = try Codec.encode(lua, topValues: 1)
+        lua.pop()
+        #expect(bytes == list)
+    }
+
+    @Test("runs of numbers decode into the table as they were")
+    func numbersDecodeInto() throws {
+        let bytes = try slice("numbers", first: 1, count: 300)
+        try lua.run("back = {}")
+        lua.getGlobal("back")
+        let stored = try bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: -1, at: 1) }
+        lua.pop()
+        #expect(stored == 300)
+        #expect(try lua.holds("return same_numbers(back)"))
     }
 
     @Test("holes travel as nil items and n counts them")
@@ -142,6 +183,22 @@ struct CodecSliceTests {
         #expect(lua.top == 0)
     }
 
+    @Test("ListWriter takes a run of values at once: the bytes of the list")
+    func writerRuns() throws {
+        let writer = try Codec.ListWriter(lua, count: 300)
+        let top = lua.top
+        #expect(lua.ensureStack(310))
+        lua.getGlobal("numbers")
+        let t = lua.top
+        for i in 1...300 { _ = lua.rawGet(lua_Integer(i), of: t) }
+        writer.append(from: t + 1, count: 100)
+        writer.append(from: t + 101, count: 200)
+        lua.top = top
+        let bytes = try writer.finish { Array($0) }
+        lua.top = 0
+        #expect(bytes == (try slice("numbers", first: 1, count: 300)))
+    }
+
     @Test("ListWriter keeps what it wrote alive: new tables after a collection are not taken for old ones")
     func writerKeepsObjects() throws {
         let bytes = try written("function() return {} end", count: 300, between: "collectgarbage()")
@@ -210,6 +267,78 @@ struct CodecSliceTests {
             return back[1] == 10 and back[3] == 's' and back[4].a == 1 and back[5] == back[6]
               and back[5][1] == 1 and back[9] == print and math.type(back[10]) == 'integer'
             """))
+    }
+
+    @Test("ListReader reads runs of numbers at once and other values one by one")
+    func readerRuns() throws {
+        let bytes = try slice("numbers", first: 1, count: 300)
+        var runs: [Int] = []
+        try bytes.withUnsafeBytes { raw in
+            let reader = try Codec.ListReader(lua, raw)
+            #expect(lua.ensureStack(310))
+            let top = lua.top
+            var read = 0
+            while read < reader.count {
+                let n = reader.nextNumbers(reader.count - read)
+                runs.append(n)
+                read += n
+                if read < reader.count {
+                    try reader.next()
+                    read += 1
+                }
+            }
+            try reader.finish()
+            lua.newTable()
+            for i in 1...300 {
+                lua.pushValue(at: top + Int32(i))
+                lua.rawSet(lua_Integer(i), of: top + 301)
+            }
+            lua.setGlobal("back")
+            lua.top = 0
+        }
+        #expect(runs == [69, 129, 100])
+        #expect(try lua.holds("return same_numbers(back)"))
+    }
+
+    /// Reads all of a list with ListReader, runs of numbers at once.
+    private func readAll(_ raw: UnsafeRawBufferPointer) throws {
+        let reader = try Codec.ListReader(lua, raw)
+        guard lua.ensureStack(Int32(reader.count) + 8) else { return }
+        var read = 0
+        while read < reader.count {
+            read += reader.nextNumbers(reader.count - read)
+            if read < reader.count {
+                try reader.next()
+                read += 1
+            }
+        }
+        try reader.finish()
+    }
+
+    @Test("a message of numbers cut at any byte, or mutated 20,000 ways: an error or the items, never a crash")
+    func numberMutations() throws {
+        let original = try slice("numbers", first: 1, count: 300)
+        try lua.run("into = {}")
+        lua.getGlobal("into")
+        for length in 0..<original.count {
+            let cut = Array(original.prefix(length))
+            #expect(throws: CodecError.self) { try cut.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: 1, at: 1) } }
+            #expect(lua.top == 1)
+        }
+        forEachMutation(of: original, seed: 0x5851F42D4C957F2D) { bytes in
+            _ = try? bytes.withUnsafeBytes { try Codec.decodeSlice(lua, $0, into: 1, at: 1) }
+            #expect(lua.top == 1)
+        }
+        lua.top = 0
+        for length in 0..<original.count {
+            let cut = Array(original.prefix(length))
+            #expect(throws: CodecError.self) { try cut.withUnsafeBytes { try readAll($0) } }
+            lua.top = 0
+        }
+        forEachMutation(of: original, seed: 0x14057B7EF767814F) { bytes in
+            bytes.withUnsafeBytes { raw in _ = try? readAll(raw) }
+            lua.top = 0
+        }
     }
 
     @Test("ListReader on 20,000 mutated messages: an error or the items, never a crash")

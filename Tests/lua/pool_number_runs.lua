@@ -65,9 +65,9 @@ local any = 0
 for i = 1, n do if nils[i] ~= nil then any = any + 1 end end
 print("nils", nils.n, "non-nil", any)
 
--- Tables of numbers as values (an apply's argument and result): the list
--- part by C loops too, up to a hole, a non-number or a key out of order,
--- and the other keys after it.
+-- Tables of numbers as values (an apply's argument and result, which the
+-- general encoder writes): every value back, with a hole, non-numbers, keys
+-- out of order and keys beside the list.
 local function check(name, t, u)
   local bad = 0
   for k, v in pairs(t) do

@@ -423,7 +423,7 @@ extension Decoder {
         let L = self.L
         reader.read { start, length in
             var used = 0
-            done = clua_pushnumbers(L, start, length, Int32(n), &used)
+            done = clua_pushnumbers(L, start, length, Int32(min(n, Int(Int32.max))), &used)
             return used
         }
         need -= Int(done)
@@ -439,7 +439,7 @@ extension Decoder {
         let L = self.L
         reader.read { start, length in
             var used = 0
-            done = clua_storenumbers(L, t, first, start, length, Int32(n), &used)
+            done = clua_storenumbers(L, t, first, start, length, Int32(min(n, Int(Int32.max))), &used)
             return used
         }
         need -= Int(done)

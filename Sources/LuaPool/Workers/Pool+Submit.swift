@@ -16,19 +16,25 @@ extension WorkerPool {
 
     /// Python's default, about four chunks per worker; but when the
     /// function's items are known to be quick (`itemNanos`, from its last
-    /// calls), chunks of about ``targetChunkNanos`` each, down to one
-    /// chunk per worker: each chunk costs the processes a few wake-ups, a
-    /// large part of a small map of quick items. Never more than
-    /// ``largestDefaultChunk`` items.
+    /// calls), chunks of about ``targetChunkNanos`` each, up to two chunks
+    /// per worker: each chunk costs the processes a few wake-ups, a large
+    /// part of a small map of quick items. At most twice Python's size, so
+    /// that items slower than those measured (other inputs) still spread;
+    /// never more than ``largestDefaultChunk`` items.
     public func defaultChunkSize(for count: Int, itemNanos: Int64? = nil) -> Int {
-        let workers = max(1, configuration.processes)
+        WorkerPool.defaultChunkSize(for: count, workers: configuration.processes, itemNanos: itemNanos)
+    }
+
+    /// ``defaultChunkSize(for:itemNanos:)`` for a pool of `workers`.
+    public static func defaultChunkSize(for count: Int, workers: Int, itemNanos: Int64?) -> Int {
+        let workers = max(1, workers)
         func ceilingOf(_ n: Int, by d: Int) -> Int { n / d + (n % d > 0 ? 1 : 0) }
         var size = ceilingOf(count, by: workers * 4)
         if let itemNanos, itemNanos > 0 {
-            let byTime = Int(min(Int64(WorkerPool.largestDefaultChunk), WorkerPool.targetChunkNanos / itemNanos))
-            size = max(size, min(byTime, ceilingOf(count, by: workers)))
+            let byTime = Int(min(Int64(largestDefaultChunk), targetChunkNanos / itemNanos))
+            size = max(size, min(byTime, ceilingOf(count, by: workers * 2)))
         }
-        return min(WorkerPool.largestDefaultChunk, max(1, size))
+        return min(largestDefaultChunk, max(1, size))
     }
 
     /// The time a default chunk of quick items aims at.
