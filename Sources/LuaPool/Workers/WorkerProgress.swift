@@ -14,6 +14,13 @@ struct WorkerProgress {
     /// call with a timeout; 0 otherwise, and while the task waits for the
     /// host to answer a pull (that time does not count).
     var deadline: Int64 = 0
+    /// Fills the record to 128 bytes, so that each worker's record has
+    /// cache lines of its own (and their neighbours, which the CPU
+    /// fetches in pairs): a worker writes ``item`` before each item, and
+    /// records sharing a line made every such write wait for the line to
+    /// come back from the other worker's CPU.
+    private var padding: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     /// One number for a chunk of a job.
     static func key(job: UInt32, chunk: UInt32) -> Int64 {
