@@ -30,25 +30,18 @@ struct ManPageTests {
         #expect(result.stdoutText.contains("\"luapool - run Lua 5.4 scripts"), "lexgrog: \(result.stdoutText)")
     }
 
-    @Test("every option of the README, in the same words")
-    func options() throws {
-        let rows = try readmeTable(after: "### Options")
-        #expect(rows.count == 14)
-        let page = try paragraphs(of: "OPTIONS")
+    @Test("every option, environment variable and pool method of the README, in the same words", arguments: [
+        ("### Options", "OPTIONS", 14),
+        ("Environment:", "ENVIRONMENT", 8),
+        ("### `require \"multiprocessing\"`", "THE LUA API IN BRIEF", 16),
+    ])
+    func readmeRows(heading: String, section: String, count: Int) throws {
+        let rows = try readmeTable(after: heading)
+        #expect(rows.count == count)
+        let page = try paragraphs(of: section)
         for row in rows {
             let found = page.contains("\(row[0]) \(row[1])")
-            #expect(found, "not in OPTIONS: \(row[0]) \(row[1])")
-        }
-    }
-
-    @Test("every environment variable of the README, in the same words")
-    func environment() throws {
-        let rows = try readmeTable(after: "Environment:")
-        #expect(rows.count == 8)
-        let page = try paragraphs(of: "ENVIRONMENT")
-        for row in rows {
-            let found = page.contains("\(row[0]) \(row[1])")
-            #expect(found, "not in ENVIRONMENT: \(row[0]) \(row[1])")
+            #expect(found, "not in \(section): \(row[0]) \(row[1])")
         }
     }
 
@@ -61,22 +54,6 @@ struct ManPageTests {
             let (what, status) = (row[0], row[2])
             let entry = page.first { $0.hasPrefix(status + " ") && $0.contains(what) }
             #expect(entry != nil, "no EXIT STATUS entry \(status) for: \(what)")
-        }
-    }
-
-    @Test("every pool method of the README, in the same words")
-    func poolMethods() throws {
-        let rows = try readmeTable(after: "### `require \"multiprocessing\"`")
-        #expect(rows.count == 16)
-        let page = try paragraphs(of: "THE LUA API IN BRIEF")
-        for row in rows {
-            let found = page.contains("\(row[0]) \(row[1])")
-            #expect(found, "not in THE LUA API IN BRIEF: \(row[0]) \(row[1])")
-        }
-        let text = page.joined(separator: " ")
-        for name in ["mp.Process", "mp.active_children()", "mp.parent_process()", "mp.dumps", "mp.loads",
-                     "{functions = true}", "p:is_alive()", "p.exitcode"] {
-            #expect(text.contains(name), "THE LUA API IN BRIEF does not mention \(name)")
         }
     }
 

@@ -50,54 +50,57 @@ final class MessageChannel {
     }
 
     private func sendWithDescriptor(_ bytes: [UInt8], _ descriptor: Int32) -> Int? {
-        let space = Int(csystem_cmsg_space_int())
-        var control = [UInt8](repeating: 0, count: space)
+        var control = [UInt8](repeating: 0, count: Int(csystem_cmsg_space_int()))
         var result: Int = -1
         bytes.withUnsafeBytes { raw in
-            control.withUnsafeMutableBytes { controlRaw in
-                var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress), iov_len: raw.count)
-                withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    var message = msghdr()
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    message.msg_control = controlRaw.baseAddress
-                    message.msg_controllen = controlRaw.count
-                    csystem_cmsg_put_fd(&message, descriptor)
-                    repeat {
-                        result = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                    } while result < 0 && errno == EINTR
-                }
+            MessageChannel.withMessage(UnsafeMutableRawBufferPointer(mutating: raw), control: &control) { message in
+                csystem_cmsg_put_fd(&message, descriptor)
+                repeat {
+                    result = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                } while result < 0 && errno == EINTR
             }
         }
         return result < 0 ? nil : result
     }
 
+    /// A `msghdr` over `data` (one buffer) and `control`, for sendmsg and
+    /// recvmsg.
+    private static func withMessage(_ data: UnsafeMutableRawBufferPointer, control: inout [UInt8],
+                                    _ body: (inout msghdr) -> Void) {
+        control.withUnsafeMutableBytes { controlRaw in
+            var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+            withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                var message = msghdr()
+                message.msg_iov = vectorPointer
+                message.msg_iovlen = 1
+                message.msg_control = controlRaw.baseAddress
+                message.msg_controllen = controlRaw.count
+                body(&message)
+            }
+        }
+    }
+
+    /// Where ``fill()`` receives: kept from one call to the next (the
+    /// relays call it on every wake-up).
+    private var block = [UInt8](repeating: 0, count: 1 << 16)
+    private var control = [UInt8](repeating: 0, count: Int(csystem_cmsg_space_int()) * 4)
+
     /// Reads what the socket holds now (non-blocking socket), keeping
     /// descriptors that come with it. False at end of file or on error.
     func fill() -> Bool {
-        var block = [UInt8](repeating: 0, count: 1 << 16)
-        let space = Int(csystem_cmsg_space_int()) * 4
-        var control = [UInt8](repeating: 0, count: space)
         while true {
             var got = 0
             var received: [Int32] = []
+            let fd = self.fd
             block.withUnsafeMutableBytes { raw in
-                control.withUnsafeMutableBytes { controlRaw in
-                    var vector = iovec(iov_base: raw.baseAddress, iov_len: raw.count)
-                    withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                        var message = msghdr()
-                        message.msg_iov = vectorPointer
-                        message.msg_iovlen = 1
-                        message.msg_control = controlRaw.baseAddress
-                        message.msg_controllen = controlRaw.count
-                        got = recvmsg(fd, &message, Int32(MSG_DONTWAIT | MSG_CMSG_CLOEXEC))
-                        if got > 0 {
-                            var one: Int32 = -1
-                            var index: Int32 = 0
-                            while csystem_cmsg_get_fd(&message, index, &one) != 0 {
-                                received.append(one)
-                                index += 1
-                            }
+                MessageChannel.withMessage(raw, control: &control) { message in
+                    got = recvmsg(fd, &message, Int32(MSG_DONTWAIT | MSG_CMSG_CLOEXEC))
+                    if got > 0 {
+                        var one: Int32 = -1
+                        var index: Int32 = 0
+                        while csystem_cmsg_get_fd(&message, index, &one) != 0 {
+                            received.append(one)
+                            index += 1
                         }
                     }
                 }

@@ -81,12 +81,8 @@ final class RankZeroRelay: Relay {
             if !hostOutputEmpty { hostEvents |= Int16(POLLOUT) }
             fds.append(pollfd(fd: host.fd, events: hostEvents, revents: 0))
             for stream in streams.values where stream.fd >= 0 {
-                var events: Int16 = stream.inputEnded ? 0 : Int16(POLLIN)
-                if !stream.output.isEmpty { events |= Int16(POLLOUT) }
-                // (A stream that ended would wake poll at once with POLLHUP.)
-                guard events != 0 else { continue }
-                fds.append(pollfd(fd: stream.fd, events: events, revents: 0))
-                order.append(stream.id)
+                Relay.watch(stream.fd, id: stream.id, inputEnded: stream.inputEnded, hasOutput: !stream.output.isEmpty,
+                            in: &fds, order: &order)
             }
             _ = wait(&fds, active: active)
             active = false

@@ -50,6 +50,18 @@ class Relay {
         return poll(&fds, nfds_t(fds.count), millis)
     }
 
+    /// Adds a worker's socket to a poll round when there is something to
+    /// wait for on it: its input, until it ended, or output to write.
+    static func watch(_ fd: Int32, id: UInt32, inputEnded: Bool, hasOutput: Bool,
+                      in fds: inout [pollfd], order: inout [UInt32]) {
+        var events: Int16 = inputEnded ? 0 : Int16(POLLIN)
+        if hasOutput { events |= Int16(POLLOUT) }
+        // (A stream that ended would wake poll at once with POLLHUP.)
+        guard events != 0 else { return }
+        fds.append(pollfd(fd: fd, events: events, revents: 0))
+        order.append(id)
+    }
+
     /// Sends what is still in flight, for at most a second (before
     /// `MPI_Finalize`).
     func drainSends() {

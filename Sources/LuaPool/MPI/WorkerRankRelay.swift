@@ -60,12 +60,8 @@ final class WorkerRankRelay: Relay {
             order.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: server.fd, events: Int16(POLLIN), revents: 0))
             for worker in workers.values where worker.fd >= 0 {
-                var events: Int16 = worker.streamEnded ? 0 : Int16(POLLIN)
-                if !worker.output.isEmpty { events |= Int16(POLLOUT) }
-                // (A stream that ended would wake poll at once with POLLHUP.)
-                guard events != 0 else { continue }
-                fds.append(pollfd(fd: worker.fd, events: events, revents: 0))
-                order.append(worker.id)
+                Relay.watch(worker.fd, id: worker.id, inputEnded: worker.streamEnded, hasOutput: !worker.output.isEmpty,
+                            in: &fds, order: &order)
             }
             _ = wait(&fds, active: active)
             active = false
