@@ -136,10 +136,15 @@ final class WorkerLoop {
 
     /// How long a worker waits for more work after a large chunk before
     /// it gives memory back.
-    /// 100 ms, and 1 ms more per MiB held: a huge value takes the host
+    /// A second, and 1 ms more per MiB held: a huge value takes the host
     /// longer to read, and the next call should find the memory there.
+    /// Not less: between back-to-back maps of many small records a worker
+    /// can wait 100 ms or more (the script's own code, the host's
+    /// collector), and a full collection of a heap inherited from the
+    /// script then costs 20 to 40 ms of CPU, taken from the host while it
+    /// reads the map's last answers.
     static func idleMilliseconds(holding bytes: Int) -> Int32 {
-        Int32(100 + min(bytes >> 20, 10_000))
+        Int32(1000 + min(bytes >> 20, 10_000))
     }
 
     /// The large buffers the worker holds for the next call.
