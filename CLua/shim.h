@@ -125,26 +125,31 @@ __attribute__((always_inline)) static inline unsigned long long clua_getle(const
 #endif
 }
 
-/* Writes the number at stack index i; out has room for 9 bytes. */
-__attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_State *L, int i, unsigned char *out) {
-    if (lua_isinteger(L, i)) {
-        lua_Integer n = lua_tointegerx(L, i, NULL);
-        if (n >= -128 && n <= 127) {
-            *out = CLUA_TAG_INT8;
-            return clua_putle(out + 1, (unsigned long long)n, 1);
-        }
-        if (n >= -2147483647LL - 1 && n <= 2147483647LL) {
-            *out = CLUA_TAG_INT32;
-            return clua_putle(out + 1, (unsigned long long)n, 4);
-        }
-        *out = CLUA_TAG_INT64;
-        return clua_putle(out + 1, (unsigned long long)n, 8);
+/* Writes an integer, a float, or the number at stack index i; out has
+ * room for 9 bytes. Each returns the end of what it wrote. */
+__attribute__((always_inline)) static inline unsigned char *clua_putinteger(lua_Integer n, unsigned char *out) {
+    if (n >= -128 && n <= 127) {
+        *out = CLUA_TAG_INT8;
+        return clua_putle(out + 1, (unsigned long long)n, 1);
     }
-    lua_Number x = lua_tonumberx(L, i, NULL);
+    if (n >= -2147483647LL - 1 && n <= 2147483647LL) {
+        *out = CLUA_TAG_INT32;
+        return clua_putle(out + 1, (unsigned long long)n, 4);
+    }
+    *out = CLUA_TAG_INT64;
+    return clua_putle(out + 1, (unsigned long long)n, 8);
+}
+
+__attribute__((always_inline)) static inline unsigned char *clua_putfloat(lua_Number x, unsigned char *out) {
     unsigned long long bits;
     memcpy(&bits, &x, 8);
     *out = CLUA_TAG_FLOAT;
     return clua_putle(out + 1, bits, 8);
+}
+
+__attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_State *L, int i, unsigned char *out) {
+    if (lua_isinteger(L, i)) return clua_putinteger(lua_tointegerx(L, i, NULL), out);
+    return clua_putfloat(lua_tonumberx(L, i, NULL), out);
 }
 
 /*
@@ -155,8 +160,16 @@ __attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_S
 static inline int clua_putnumbers(lua_State *L, int first, int n, unsigned char *out, size_t *bytes) {
     unsigned char *at = out;
     int done = 0;
-    while (done < n && lua_type(L, first + done) == LUA_TNUMBER) {
-        at = clua_putnumber(L, first + done, at);
+    /* An integer is asked for first: two calls for it, not three. */
+    while (done < n) {
+        int i = first + done;
+        if (lua_isinteger(L, i)) {
+            at = clua_putinteger(lua_tointegerx(L, i, NULL), at);
+        } else if (lua_type(L, i) == LUA_TNUMBER) {
+            at = clua_putfloat(lua_tonumberx(L, i, NULL), at);
+        } else {
+            break;
+        }
         done++;
     }
     *bytes = (size_t)(at - out);
