@@ -99,6 +99,35 @@ struct CodecRoundTripTests {
             """))
     }
 
+    /// The memory of a large message's identity map is kept for the next
+    /// one: what the first saw must not be taken for the second's tables,
+    /// which the collector may place at the same addresses.
+    @Test func largeMessagesOneAfterAnother() throws {
+        #expect(try lua.holds("""
+            local function records(tag)
+              local list = {}
+              for i = 1, 20000 do list[i] = {id = i, tag = tag} end
+              return list
+            end
+            for round = 1, 6 do
+              local shared = {round}
+              local list = records(round)
+              list[20001], list[20002] = shared, shared
+              local u = rt(list)
+              if #u ~= 20002 or u[20001] ~= u[20002] or u[20001][1] ~= round then return false end
+              local seen = {}
+              for i = 1, 20000 do
+                local r = u[i]
+                if seen[r] or r.id ~= i or r.tag ~= round then return false end
+                seen[r] = true
+              end
+              list, u, seen = nil, nil, nil
+              collectgarbage()
+            end
+            return true
+            """))
+    }
+
     @Test func tablesAsKeys() throws {
         #expect(try lua.holds("""
             local k = {name = 'key'} local t = {[k] = 'value', also = k}

@@ -153,6 +153,7 @@ extension WorkerPool {
             for slot in pool.slots { slot.reader.shrink() }
         }
         ByteWriter.releaseSpare()
+        PointerMap.Spare.release()
         LuaAllocator.release()
     }
 

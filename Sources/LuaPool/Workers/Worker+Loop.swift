@@ -172,6 +172,7 @@ final class WorkerLoop {
         reader.shrink()
         pullReader.shrink()
         ByteWriter.releaseSpare()
+        PointerMap.Spare.release()
         _ = clua_gc(lua.L, LUA_GCCOLLECT)
         // after the collection, which hands large blocks to the allocator
         LuaAllocator.release()
