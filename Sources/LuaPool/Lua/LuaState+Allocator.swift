@@ -13,9 +13,9 @@ public enum LuaAllocator {
     /// Blocks of at least this size are kept when freed.
     static let largeBlock = 1 << 20
     /// At most this many blocks are kept...
-    static let keptBlocks = 4
+    public static let keptBlocks = 4
     /// ...and at most this many bytes.
-    static let keptBytes = 1 << 29
+    public static let keptBytes = 1 << 29
 
     private struct Block: @unchecked Sendable {
         let base: UnsafeMutableRawPointer
@@ -67,22 +67,37 @@ public enum LuaAllocator {
 
     /// Keeps a freed large block, or frees it.
     fileprivate static func keep(_ base: UnsafeMutableRawPointer, size: Int) {
-        let freed: UnsafeMutableRawPointer? = kept.withLock { blocks in
-            let total = blocks.reduce(0) { $0 + $1.size }
-            if blocks.count < keptBlocks, total + size <= keptBytes {
-                blocks.append(Block(base: base, size: size))
-                return nil
-            }
-            // Full: keep the larger of this block and the smallest kept.
-            guard let smallest = blocks.indices.min(by: { blocks[$0].size < blocks[$1].size }),
-                  blocks[smallest].size < size, total - blocks[smallest].size + size <= keptBytes else {
-                return base
-            }
-            let old = blocks[smallest].base
-            blocks[smallest] = Block(base: base, size: size)
-            return old
+        let freed: [UnsafeMutableRawPointer] = kept.withLock { blocks in
+            guard let evicted = makeRoom(in: blocks.map(\.size), for: size) else { return [base] }
+            let gone = Set(evicted)
+            let freed = evicted.map { blocks[$0].base }
+            blocks = blocks.indices.filter { !gone.contains($0) }.map { blocks[$0] }
+            blocks.append(Block(base: base, size: size))
+            return freed
         }
-        free(freed)
+        for block in freed { free(block) }
+    }
+
+    /// Which of the kept blocks (their sizes) to free so that a freed
+    /// block of `size` bytes can be kept, within ``keptBlocks`` and
+    /// ``keptBytes``: the smallest first, and only blocks smaller than it.
+    /// Nil when it cannot be kept. As many as it takes: blocks of the
+    /// sizes a script used before (64 MiB, say) must not keep out those of
+    /// the size it uses now (256 MiB), which would then be mapped and
+    /// faulted in again at every call.
+    public static func makeRoom(in kept: [Int], for size: Int,
+                                blocks maxBlocks: Int = keptBlocks, bytes maxBytes: Int = keptBytes) -> [Int]? {
+        var total = kept.reduce(0, +)
+        var count = kept.count
+        let smaller = kept.indices.filter { kept[$0] < size }.sorted { kept[$0] < kept[$1] }
+        var evicted = 0
+        while count >= maxBlocks || total + size > maxBytes, evicted < smaller.count {
+            total -= kept[smaller[evicted]]
+            count -= 1
+            evicted += 1
+        }
+        guard count < maxBlocks, total + size <= maxBytes else { return nil }
+        return Array(smaller.prefix(evicted))
     }
 
     /// A kept block of at least `size` bytes and at most twice that.
