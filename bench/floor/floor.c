@@ -10,7 +10,9 @@
  *   scripts/floor          builds this with cc against liblua5.4 and runs it
  *
  * For each workload it prints each step's CPU time (the fastest of 15
- * runs) and what they imply for the pool on 2 CPUs: the host's steps run
+ * runs, each after a full collection; for `records` also the mean of 30
+ * runs in steady state, the collector as a script that maps again and
+ * again meets it) and what they imply for the pool on 2 CPUs: the host's steps run
  * one after another on one CPU, the workers' steps are shared by 2, and
  * all three processes share the 2 CPUs, so a map takes at least
  * max(host, (host + workers) / 2); an apply round trip takes at least the
