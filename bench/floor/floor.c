@@ -246,6 +246,44 @@ static void push_keys(lua_State *L) {
     for (int k = 0; k < record_keys_count; k++) lua_pushstring(L, record_keys[k]);
 }
 
+/* One map of records: encodes the records at H's index rs, runs the
+ * worker's part with the function at W's index fn (the top W keeps),
+ * decodes the results into a new table left on top of H. t[0..3]: the
+ * times before and after each step. */
+static void records_map(lua_State *H, int rs, lua_State *W, int fn, int n, double t[4]) {
+    t[0] = now();
+    items.used = 0;
+    record_keys_count = 0;
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(H, rs, i);
+        put_record(&items, H, lua_gettop(H));
+        lua_settop(H, -2);
+    }
+    t[1] = now();
+    int keys = record_keys_count;
+    lua_settop(W, fn);
+    lua_pushcfunction(W, records_worker);
+    lua_pushvalue(W, fn);
+    lua_pushinteger(W, n);
+    push_keys(W);
+    if (lua_pcallk(W, 2 + keys, 0, 0, 0, NULL) != LUA_OK) { fprintf(stderr, "%s\n", lua_tostring(W, -1)); exit(1); }
+    t[2] = now();
+    int base = lua_gettop(H);
+    push_keys(H);
+    lua_createtable(H, n, 1);
+    int out = lua_gettop(H);
+    size_t at = 0;
+    for (int i = 1; i <= n; i++) {
+        get_record(H, answers.bytes, &at, base + 1);
+        lua_rawseti(H, out, i);
+    }
+    lua_pushinteger(H, n);
+    lua_setfield(H, out, "n");
+    lua_replace(H, base + 1);
+    lua_settop(H, base + 1);
+    t[3] = now();
+}
+
 static void records(lua_State *H, lua_State *W, int n, Times *best) {
     luaL_loadstring(H,
         "local n = ... local rs = {} "
@@ -259,37 +297,10 @@ static void records(lua_State *H, lua_State *W, int n, Times *best) {
         "local out = {n = n} for i = 1, n do out[i] = rescore(rs[i]) end return out");
     int serial = lua_gettop(H);
     for (int run = 0; run < RUNS; run++) {
-        double t0 = now();
-        items.used = 0;
-        record_keys_count = 0;
-        for (int i = 1; i <= n; i++) {
-            lua_rawgeti(H, 1, i);
-            put_record(&items, H, lua_gettop(H));
-            lua_settop(H, -2);
-        }
-        double t1 = now();
-        int keys = record_keys_count;
-        lua_settop(W, 1);
-        lua_pushcfunction(W, records_worker);
-        lua_pushvalue(W, 1);
-        lua_pushinteger(W, n);
-        push_keys(W);
-        if (lua_pcallk(W, 2 + keys, 0, 0, 0, NULL) != LUA_OK) { fprintf(stderr, "%s\n", lua_tostring(W, -1)); exit(1); }
-        double t2 = now();
-        int base = lua_gettop(H);
-        push_keys(H);
-        lua_createtable(H, n, 1);
-        int out = lua_gettop(H);
-        size_t at = 0;
-        for (int i = 1; i <= n; i++) {
-            get_record(H, answers.bytes, &at, base + 1);
-            lua_rawseti(H, out, i);
-        }
-        lua_pushinteger(H, n);
-        lua_setfield(H, out, "n");
-        double t3 = now();
+        double t[4];
+        records_map(H, 1, W, 1, n, t);
         lua_gc(W, LUA_GCCOLLECT);
-        keep_run(H, serial, n, t0, t1, t2, t3, best);
+        keep_run(H, serial, n, t[0], t[1], t[2], t[3], best);
     }
     lua_settop(H, 0);
     lua_settop(W, 0);
@@ -326,46 +337,18 @@ static void records_steady(int n, Times *mean_times) {
         lua_pushinteger(both[k], n);
         lua_callk(both[k], 1, 1, 0, NULL);  /* 1: the records */
         if (luaL_dostring(both[k], rescore) != LUA_OK) abort();  /* 2: rescore */
-        lua_pushnil(both[k]);  /* 3: the last results */
     }
+    lua_pushnil(H);  /* 3: the last results */
     enum { WARM = 2, STEADY_RUNS = 30 };
     double encode[STEADY_RUNS], work[STEADY_RUNS], decode[STEADY_RUNS], serial[STEADY_RUNS];
     for (int run = -WARM; run < STEADY_RUNS; run++) {
-        double t0 = now();
-        items.used = 0;
-        record_keys_count = 0;
-        for (int i = 1; i <= n; i++) {
-            lua_rawgeti(H, 1, i);
-            put_record(&items, H, lua_gettop(H));
-            lua_settop(H, -2);
-        }
-        double t1 = now();
-        int keys = record_keys_count;
-        lua_settop(W, 3);
-        lua_pushcfunction(W, records_worker);
-        lua_pushvalue(W, 2);
-        lua_pushinteger(W, n);
-        push_keys(W);
-        if (lua_pcallk(W, 2 + keys, 0, 0, 0, NULL) != LUA_OK) { fprintf(stderr, "%s\n", lua_tostring(W, -1)); exit(1); }
-        double t2 = now();
-        lua_settop(H, 3);
-        push_keys(H);
-        lua_createtable(H, n, 1);
-        int out = lua_gettop(H);
-        size_t at = 0;
-        for (int i = 1; i <= n; i++) {
-            get_record(H, answers.bytes, &at, 4);
-            lua_rawseti(H, out, i);
-        }
-        lua_pushinteger(H, n);
-        lua_setfield(H, out, "n");
-        lua_replace(H, 3);
-        lua_settop(H, 3);
-        double t3 = now();
+        double t[4];
+        records_map(H, 1, W, 2, n, t);
+        lua_replace(H, 3);  /* the last results become garbage */
         if (run >= 0) {
-            encode[run] = t1 - t0;
-            work[run] = t2 - t1;
-            decode[run] = t3 - t2;
+            encode[run] = t[1] - t[0];
+            work[run] = t[2] - t[1];
+            decode[run] = t[3] - t[2];
         }
     }
     luaL_loadstring(H,
