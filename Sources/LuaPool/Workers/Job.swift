@@ -169,6 +169,10 @@ final class Job {
     /// The outcome is known: every result is back, or the call failed.
     var isDone: Bool { outstanding == 0 || failure != nil }
 
+    /// Results tables of at least this many slots take a block that
+    /// LuaAllocator keeps (a megabyte or more).
+    static let largeResults = (1 << 20) / 16
+
     /// Pushes the results table, `count` slots long with its `n`, making
     /// it on first use. Not made at submission: a table for a large call
     /// costs milliseconds to allocate (and may run the collector), which
@@ -178,6 +182,19 @@ final class Job {
         if results != LUA_NOREF {
             lua.rawGet(lua_Integer(results), of: LuaState.registryIndex)
             return
+        }
+        if count >= Job.largeResults, clua_gc(lua.L, LUA_GCISRUNNING) != 0 {
+            // A table that large makes the collector take a step just
+            // after its allocation (in generational mode, a young
+            // collection once the heap grew by a fifth). That step runs
+            // first instead: the last call's results, garbage by now and
+            // still young, are freed, and their block (kept by
+            // LuaAllocator) is this table's, not fresh memory faulted in
+            // a page at a time. No extra step for a table the collector
+            // would not have stepped for (nor when the script stopped it:
+            // a step would run it regardless).
+            let heap = Int(clua_gc(lua.L, LUA_GCCOUNT)) * 1024
+            if count * 16 * 5 >= heap { _ = clua_gc(lua.L, LUA_GCSTEP) }
         }
         lua.newTable(array: Int32(min(count, 1 << 24)), hash: 1)
         lua.push(count)
