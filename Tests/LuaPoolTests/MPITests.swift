@@ -11,21 +11,22 @@ struct MPITests {
 
     /// Starts `mpirun -n ranks luapool arguments` in Tests/mpi, in a
     /// process group of its own, as root if need be.
-    private func start(_ ranks: Int, _ arguments: [String]) throws -> ChildProcess {
+    private func start(_ ranks: Int, _ arguments: [String], extra: [String: String] = [:]) throws -> ChildProcess {
         let binary = try #require(TestPaths.luapool, "\(TestPaths.luapoolMissing)")
         let mpirun = try #require(TestPaths.onPath("mpirun"))
         let environment = childEnvironment([
             "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
             "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
-        ])
+        ].merging(extra) { $1 })
         return try ChildProcess(executable: mpirun, name: "mpirun",
                                 arguments: ["--oversubscribe", "-n", String(ranks), binary] + arguments,
                                 environment: environment, directory: MPITests.folder.path, stdin: [],
                                 newProcessGroup: true)
     }
 
-    private func run(_ ranks: Int, _ arguments: [String], timeout: Double = 60) throws -> ChildProcess.Result {
-        let child = try start(ranks, arguments)
+    private func run(_ ranks: Int, _ arguments: [String], timeout: Double = 60,
+                     extra: [String: String] = [:]) throws -> ChildProcess.Result {
+        let child = try start(ranks, arguments, extra: extra)
         defer { child.kill() }
         let result = child.wait(timeout: timeout)
         #expect(!result.timedOut, "mpirun did not end within \(timeout) s")
@@ -122,6 +123,17 @@ struct MPITests {
             #expect(result.exitStatus == 0, "\(ranks) ranks: \(result.ending); stderr: \(result.stderrText)")
             #expect(result.stdoutText == plain.stdoutText, "\(ranks) ranks")
         }
+    }
+
+    /// A rank's fork server that starts slowly (a loaded machine) finds
+    /// the relay's first request already read with its role: it must run
+    /// it, not wait for another (the script waited for its first worker
+    /// until the 60 s limit).
+    @Test("a fork server slow to start runs the requests that came with its role")
+    func slowForkServer() throws {
+        let result = try run(2, ["--seed", "7", "seeded.lua"], timeout: 30, extra: ["LUAPOOL_MPI_SLOW_START": "500"])
+        #expect(result.exitStatus == 0, "\(result.ending); stderr: \(result.stderrText)")
+        #expect(LinePattern.lines(of: result.stdoutText).count == 4, "\(result.stdoutText)")
     }
 
     @Test("examples/cluster_sweep.lua prints the same under mpirun -n 3 as without MPI")

@@ -32,7 +32,7 @@ struct ManPageTests {
 
     @Test("every option, environment variable and pool method of the README, in the same words", arguments: [
         ("### Options", "OPTIONS", 14),
-        ("Environment:", "ENVIRONMENT", 8),
+        ("Environment:", "ENVIRONMENT", 9),
         ("### `require \"multiprocessing\"`", "THE LUA API IN BRIEF", 16),
     ])
     func readmeRows(heading: String, section: String, count: Int) throws {

@@ -26,6 +26,10 @@ final class ForkServer {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_DFL)
         while true {
+            // What was read already comes first: the read that brought
+            // this process its role may have brought the relay's first
+            // requests too (a slow start), and poll says nothing of them.
+            while let (payload, _) = channel.next() { handle(payload) }
             var entry = pollfd(fd: channel.fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&entry, 1, children.isEmpty ? 1000 : 20)
             if ready > 0 {

@@ -66,8 +66,17 @@ public enum MPILaunch {
         if pid == 0 {
             close(fds[0])
             _ = csystem_set_parent_death_signal(SIGKILL)
+            let rank = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) }
             for name in launchVariables { unsetenv(name) }
             let channel = MessageChannel(fd: fds[1])
+            // LUAPOOL_MPI_SLOW_START (a testing aid): milliseconds a fork
+            // server (on every rank but 0) waits before its first read, as
+            // on a loaded machine, so that its relay's first requests
+            // queue up behind its role.
+            if let delay = getenv("LUAPOOL_MPI_SLOW_START").flatMap({ Int(String(cString: $0)) }), delay > 0, delay <= 10_000,
+               let rank, rank != "0" {
+                usleep(useconds_t(delay * 1000))
+            }
             guard let (first, _) = channel.waitNext() else { _exit(1) }
             var reader = MessageReader(first)
             switch reader.kind.flatMap(HostMessage.init(rawValue:)) {
