@@ -186,13 +186,13 @@ final class Job {
         if count >= Job.largeResults, clua_gc(lua.L, LUA_GCISRUNNING) != 0 {
             // A table that large makes the collector take a step just
             // after its allocation (in generational mode, a young
-            // collection once the heap grew by a fifth). That step runs
-            // first instead: the last call's results, garbage by now and
+            // collection once the heap grew by a fifth). One step runs
+            // before it too: the last call's results, garbage by now and
             // still young, are freed, and their block (kept by
             // LuaAllocator) is this table's, not fresh memory faulted in
-            // a page at a time. No extra step for a table the collector
-            // would not have stepped for (nor when the script stopped it:
-            // a step would run it regardless).
+            // a page at a time. No step for a table the collector would
+            // not have stepped for (nor when the script stopped it: a step
+            // would run it regardless).
             let heap = Int(clua_gc(lua.L, LUA_GCCOUNT)) * 1024
             if count * 16 * 5 >= heap { _ = clua_gc(lua.L, LUA_GCSTEP) }
         }
