@@ -9,6 +9,7 @@ extension WorkerPool {
         switch header.kind {
         case .results:
             let job = try finishChunk(header, from: slot)
+            defer { dropIfCancelled(job) }
             let elapsed = max(1, header.index)
             job.meanChunkNanos = job.meanChunkNanos == 0 ? elapsed : (3 * job.meanChunkNanos + elapsed) / 4
             noteItemTime(of: job, size: job.chunks[Int(header.chunk)].size, nanos: elapsed)
@@ -37,6 +38,7 @@ extension WorkerPool {
             try initializerFailed(body, in: slot)
         case .failure:
             let job = try finishChunk(header, from: slot)
+            defer { dropIfCancelled(job) }
             job.chunks[Int(header.chunk)].failed = true
             if job.cancelled {
                 dropIfCancelled(job)
@@ -88,9 +90,13 @@ extension WorkerPool {
     }
 
     /// Forgets a job nobody will collect, once nothing of it is running.
+    /// A second call releases what the job took since the first: a
+    /// finalizer run by the collector while an answer is stored can
+    /// cancel its call (a dropped `map_async`), after which the store
+    /// still makes the results table or a failure's reference.
     func dropIfCancelled(_ job: Job) {
         guard job.cancelled, job.isReady else { return }
-        jobs[job.id] = nil
+        if jobs[job.id] === job { jobs[job.id] = nil }
         job.release(lua)
     }
 
