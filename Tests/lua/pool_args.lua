@@ -24,7 +24,7 @@ print(T.errorof(function() return p.apply(f, 5) end))
 print(T.errorof(function() return p:apply_async(5) end))
 print(T.errorof(function() return p:map_async(f, nil) end))
 print(T.errorof(function() return p.starmap_async(f, nil) end))
--- chunksize: an integer, at least 1; an options table names what it sets
+-- chunksize: an integer, at least 1, or "auto"; an options table names what it sets
 print(T.errorof(function() return p:map(f, {1}, {chunksize = 0}) end))
 print(T.errorof(function() return p.map(f, {1}, "many") end))
 print(T.errorof(function() return p:starmap(f, {{1}}, {bogus = 1}) end))

@@ -34,7 +34,8 @@ enum CallKind {
 /// A call's options, read from its table; registry references for the
 /// callbacks (released by their owner).
 struct CallOptions {
-    var chunkSize: Int?
+    /// nil: the call's default (`auto` for map and starmap, 1 for imap).
+    var chunkSize: ChunkSize?
     var settings = CallSettings()
     var callback: Int32?
     var errorCallback: Int32?
@@ -51,7 +52,7 @@ struct CallOptions {
         if lua.type(at: value) == .nil { return true }
         switch key {
         case "chunksize":
-            chunkSize = try readChunkSize(lua, at: value, count: count) { bad("a positive whole number") }
+            chunkSize = try readChunkSize(lua, at: value, count: count) { bad("a positive whole number or 'auto'") }
         case "progress":
             switch lua.type(at: value) {
             case .boolean: settings.progress = lua.toBool(at: value) ? .bar : .off
@@ -106,9 +107,10 @@ struct CallOptions {
         switch lua.type(at: index) {
         case .none, .nil:
             break
-        case .number where kind == .mapping || kind == .mappingAsync:
+        case .number where kind == .mapping || kind == .mappingAsync,
+             .string where kind == .mapping || kind == .mappingAsync:
             options.chunkSize = try readChunkSize(lua, at: index, count: count) {
-                lua.argumentFailure(index, "chunksize must be a positive whole number, got \(describe(lua, at: index))")
+                lua.argumentFailure(index, "chunksize must be a positive whole number or 'auto', got \(describe(lua, at: index))")
             }
         case .table:
             lua.ensureStack(6)
@@ -130,7 +132,7 @@ struct CallOptions {
                 lua.pop()
             }
         default:
-            let expected = kind == .mapping || kind == .mappingAsync ? "number or table" : "table"
+            let expected = kind == .mapping || kind == .mappingAsync ? "number, 'auto' or table" : "table"
             throw lua.typeFailure(index, expected: expected)
         }
         return options
@@ -144,17 +146,21 @@ struct CallOptions {
     }
 }
 
-/// `chunksize`: a whole number of at least 1; one larger than the list is
-/// the list's size.
+/// `chunksize`: a whole number of at least 1 (one larger than the list is
+/// the list's size), or `"auto"`.
 private func readChunkSize(_ lua: LuaState, at index: Int32, count: Int,
-                           _ bad: () -> LuaRaise) throws(LuaRaise) -> Int {
+                           _ bad: () -> LuaRaise) throws(LuaRaise) -> ChunkSize {
+    if lua.type(at: index) == .string {
+        guard lua.toString(at: index) == "auto" else { throw bad() }
+        return .auto
+    }
     guard lua.type(at: index) == .number else { throw bad() }
     if let n = integerValue(lua, at: index) {
         guard n >= 1 else { throw bad() }
-        return Int(min(n, lua_Integer(max(count, 1))))
+        return .items(Int(min(n, lua_Integer(max(count, 1)))))
     }
     guard let x = lua.toNumber(at: index), x.isFinite, x == x.rounded(), x >= 1 else { throw bad() }
-    return max(count, 1)  // a float beyond the integers
+    return .items(max(count, 1))  // a float beyond the integers
 }
 
 /// A number of bytes: a whole number, or a string such as `512MB`,

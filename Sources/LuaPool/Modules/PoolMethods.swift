@@ -85,7 +85,7 @@ struct PoolCall {
     /// generic `for`, with a closing value that drops the job when the loop
     /// is left early.
     func imap(ordered: Bool) throws(LuaRaise) -> Int32 {
-        let job = try submitMap(tuples: false, kind: .mapping, chunkDefault: 1, wholeCall: false)
+        let job = try submitMap(tuples: false, kind: .mapping, chunkDefault: .items(1), wholeCall: false)
         let iterator = PoolIterator(workers: job.workers, job: job.id, ordered: ordered)
         iterator.push(onto: lua, poolAt: LuaState.upvalueIndex(1))
         return 4
@@ -156,14 +156,14 @@ struct PoolCall {
             (defaults.chunkSize, defaults.settings) = (configuration.chunkSize, configuration.callDefaults)
         }
         var options = try CallOptions.read(lua, at: index, kind: kind, defaults: defaults, count: count)
-        options.chunkSize = options.chunkSize.map { min($0, max(count, 1)) }
+        if case .items(let n) = options.chunkSize { options.chunkSize = .items(min(n, max(count, 1))) }
         return options
     }
 
     /// Reads `(f, xs [, options])` and submits the calls. A proxy list
     /// or tuple is sent as a plain copy (see PoolItems). A whole call
     /// (map, not imap) gives all its results or fails as a whole.
-    private func submitMap(tuples: Bool, kind: CallKind, chunkDefault: Int? = nil,
+    private func submitMap(tuples: Bool, kind: CallKind, chunkDefault: ChunkSize = .auto,
                            wholeCall: Bool) throws(LuaRaise) -> Submitted {
         let function = call.argument(1), items = call.argument(2)
         try checkFunction(at: function)
@@ -172,8 +172,9 @@ struct PoolCall {
         var options = try readOptions(at: call.argument(3), kind: kind, count: list.count)
         var submitted = false
         defer { if !submitted { options.releaseCallbacks(lua) } }
-        let chunkSize = options.chunkSize ?? chunkDefault
-        // The default chunking makes about four chunks per worker.
+        // nil: chunks by the pool (ChunkSize.auto).
+        let chunkSize = (options.chunkSize ?? chunkDefault).items
+        // The automatic chunking makes about four chunks per worker.
         let chunks = chunkSize.map { (list.count + $0 - 1) / $0 } ?? min(list.count, 4 * PoolSize.limit)
         try PoolItems.checkRoom(lua, count: list.count, chunks: chunks, copied: list.isProxy, argument: items)
         let copied = list.isProxy

@@ -65,3 +65,16 @@ public enum ScriptDefaults {
         var message: String { "LUAPOOL_PROGRESS must be 1, 0 or log, got '\(value)'" }
     }
 }
+
+/// A call's chunksize: a number of items, or `"auto"`, the pool's choice
+/// (see ``WorkerPool/defaultChunkSize(for:itemNanos:)``).
+public enum ChunkSize: Equatable, Sendable {
+    case auto
+    case items(Int)
+
+    /// The number of items; nil for `auto`.
+    public var items: Int? {
+        if case .items(let n) = self { return n }
+        return nil
+    }
+}

@@ -25,8 +25,9 @@ public final class WorkerPool {
         public var initializerMessage: [UInt8]?
         /// The pool's defaults for its calls (`mp.Pool{timeout = 5, ...}`).
         public var callDefaults = CallSettings()
-        /// The pool's default chunksize (at most each call's item count).
-        public var chunkSize: Int?
+        /// The pool's default chunksize (a number: at most each call's
+        /// item count); nil: each call's own default.
+        public var chunkSize: ChunkSize?
         /// Under MPI: the rank of each worker (the pool holds these
         /// workers of the job until it ends); nil: local workers.
         public var ranks: [Int]?
