@@ -191,8 +191,12 @@ static inline int clua_puttablenumbers(lua_State *L, int t, lua_Integer first, i
     while (done < n) {
         int k = n - done < CLUA_NUMBER_BATCH ? n - done : CLUA_NUMBER_BATCH;
         int numbers = 0;
-        while (numbers < k && lua_rawgeti(L, t, first + done + numbers) == LUA_TNUMBER) numbers++;
-        for (int i = 0; i < numbers; i++) at = clua_putnumber(L, top + 1 + i, at);
+        /* Each value is read at the top of the stack as it is pushed. */
+        while (numbers < k && lua_rawgeti(L, t, first + done + numbers) == LUA_TNUMBER) {
+            if (lua_isinteger(L, -1)) at = clua_putinteger(lua_tointegerx(L, -1, NULL), at);
+            else at = clua_putfloat(lua_tonumberx(L, -1, NULL), at);
+            numbers++;
+        }
         lua_settop(L, top);
         done += numbers;
         if (numbers < k) break;
@@ -256,16 +260,40 @@ static inline int clua_pushnumbers(lua_State *L, const unsigned char *in, size_t
  */
 static inline int clua_storenumbers(lua_State *L, int t, lua_Integer first, const unsigned char *in, size_t len,
                                     int n, size_t *used) {
-    size_t at = 0;
+    const unsigned char *at = in, *end = in + len;
     int done = 0;
+    /* While any number fits in what is left, no length checks. */
+    while (done < n && end - at >= 9) {
+        unsigned char tag = *at;
+        if (tag == CLUA_TAG_INT64) {
+            lua_pushinteger(L, (lua_Integer)clua_getle(at + 1, 8));
+            at += 9;
+        } else if (tag == CLUA_TAG_INT32) {
+            lua_pushinteger(L, (lua_Integer)(int)(unsigned int)clua_getle(at + 1, 4));
+            at += 5;
+        } else if (tag == CLUA_TAG_INT8) {
+            lua_pushinteger(L, (lua_Integer)(signed char)at[1]);
+            at += 2;
+        } else if (tag == CLUA_TAG_FLOAT) {
+            unsigned long long bits = clua_getle(at + 1, 8);
+            lua_Number x;
+            memcpy(&x, &bits, 8);
+            lua_pushnumber(L, x);
+            at += 9;
+        } else {
+            break;
+        }
+        lua_rawseti(L, t, first + done);
+        done++;
+    }
     while (done < n) {
-        size_t took = clua_pushnumber(L, in + at, len - at);
+        size_t took = clua_pushnumber(L, at, (size_t)(end - at));
         if (took == 0) break;
         lua_rawseti(L, t, first + done);
         at += took;
         done++;
     }
-    *used = at;
+    *used = (size_t)(at - in);
     return done;
 }
 

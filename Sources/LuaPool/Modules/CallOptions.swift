@@ -4,7 +4,7 @@ import CLua
 // =, errors =, retries =, checkpoint =, timeout =, memory =})`, `apply`'s
 // `{timeout =, memory =}`, the async forms' `callback` and
 // `error_callback`), and the same options as a pool's defaults in
-// `mp.Pool{...}`. A number where the table goes stays the chunksize.
+// `mp.Pool{...}`. A number (or "auto") where the table goes is the chunksize.
 
 /// Which options a call takes.
 enum CallKind {
