@@ -253,6 +253,72 @@ static inline int clua_pushnumbers(lua_State *L, const unsigned char *in, size_t
 }
 
 /*
+ * A run of a large chunk's items that are numbers and whose results are
+ * numbers, in one C loop: each item is read from the task's bytes and f
+ * called on it; its first result is written to the answer's bytes. Saves
+ * the item's copy on the stack and a loop over the items and one over the
+ * results (clua_mapbatch's way). Called through lua_pcall with the stack
+ *     run (light userdata: a clua_NumberRun), f
+ * Before each call it stores the item's index at run->progress, as
+ * clua_mapbatch does. Stops after n items, at an item that is not a whole
+ * number (not read), when out has no room for one more number, or at a
+ * result that is not a number: that one is returned (its item counted in
+ * done, with pending = 1), else nothing. The counts are written back on
+ * return; after an error only run->progress is meaningful.
+ */
+typedef struct {
+    long long *progress;
+    long long index;            /* the index of the run's first item */
+    const unsigned char *in;    /* the items' bytes, and how many */
+    size_t inLength;
+    size_t inUsed;
+    unsigned char *out;         /* room for the results, and how much */
+    size_t outRoom;
+    size_t outUsed;
+    int n;                      /* the most items to run */
+    int done;                   /* items run */
+    int pending;                /* the last result is returned, not written */
+} clua_NumberRun;
+
+static inline int clua_mapnumbers(lua_State *L) {
+    clua_NumberRun *run = (clua_NumberRun *)lua_touserdata(L, 1);
+    /* What the loop reads, in locals: lua_call may write any memory. */
+    long long *progress = run->progress;
+    long long index = run->index;
+    const unsigned char *in = run->in, *inEnd = run->in + run->inLength;
+    unsigned char *out = run->out, *outEnd = run->out + run->outRoom;
+    const unsigned char *at = in;
+    unsigned char *to = out;
+    int n = run->n, done = 0, pending = 0;
+    luaL_checkstack(L, CLUA_NUMBER_BATCH + 2, "too many items in a batch");
+    while (done < n && outEnd - to >= 9) {
+        /* Results stay on the stack, popped a batch at a time. */
+        if (done % CLUA_NUMBER_BATCH == 0) lua_settop(L, 2);
+        lua_pushvalue(L, 2);
+        size_t took = clua_pushnumber(L, at, (size_t)(inEnd - at));
+        if (took == 0) break;
+        at += took;
+        *progress = index + done;
+        lua_call(L, 1, 1);
+        done++;
+        if (lua_isinteger(L, -1)) {
+            to = clua_putinteger(lua_tointegerx(L, -1, NULL), to);
+        } else if (lua_type(L, -1) == LUA_TNUMBER) {
+            to = clua_putfloat(lua_tonumberx(L, -1, NULL), to);
+        } else {
+            pending = 1;
+            break;
+        }
+    }
+    run->inUsed = (size_t)(at - in);
+    run->outUsed = (size_t)(to - out);
+    run->done = done;
+    run->pending = pending;
+    if (pending) return 1;
+    return 0;
+}
+
+/*
  * Reads up to n numbers from in (len bytes) and stores them (raw) as
  * t[first], t[first + 1], ... of the table at absolute index t, up to the
  * first bytes that are not a whole number. Returns how many; *used: the

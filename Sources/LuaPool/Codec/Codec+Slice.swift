@@ -182,6 +182,27 @@ extension Codec {
             }
         }
 
+        /// Lends room for `n` numbers (9 bytes each) to `body`, which
+        /// writes the next items' numbers there and returns how many items
+        /// and bytes it wrote. False, with nothing lent, once items wait in
+        /// the writer's table (they must be written in order) or a write
+        /// failed, or when no room can be made.
+        public func writeNumbers(upTo n: Int, _ body: (UnsafeMutablePointer<UInt8>, Int) -> (items: Int, bytes: Int)) -> Bool {
+            guard waitingFrom == 0, failure == nil, n > 0, taken + n <= count else { return false }
+            var items = 0
+            do throws(CodecError) {
+                try encoder.out.write(upTo: 9 * n) { end in
+                    let written = body(end, 9 * n)
+                    items = written.items
+                    return written.bytes
+                }
+            } catch {
+                return false
+            }
+            taken += items
+            return true
+        }
+
         /// Pushes item `item` (from 1) if it waits in the writer's table,
         /// else nil.
         public func pushWaiting(_ item: Int) {
@@ -287,6 +308,18 @@ extension Codec {
             } catch {
                 lua_settop(decoder.L, top)
                 throw error
+            }
+        }
+
+        /// Lends the bytes from the next item on to `body`, which reads
+        /// at most the items left, numbers (as `clua_pushnumber` does), and
+        /// returns how many it took and their bytes; the reader goes on
+        /// after them. Nothing is lent when the next item is not a number.
+        public func readNumbers(_ body: (UnsafePointer<UInt8>, Int) -> (items: Int, bytes: Int)) {
+            guard read < count else { return }
+            read += decoder.takeNumbers { start, length in
+                guard length > 0, (Tag.int8...Tag.float).contains(start[0]) else { return (0, 0) }
+                return body(start, length)
             }
         }
 
@@ -428,6 +461,21 @@ extension Decoder {
         }
         need -= Int(done)
         return Int(done)
+    }
+
+    /// Lends the bytes from the next item on to `body`, which reads items
+    /// that are numbers and returns how many and their bytes; returns how
+    /// many.
+    @inline(__always)
+    mutating func takeNumbers(_ body: (UnsafePointer<UInt8>, Int) -> (items: Int, bytes: Int)) -> Int {
+        var items = 0
+        reader.read { start, length in
+            let taken = body(start, length)
+            items = taken.items
+            return taken.bytes
+        }
+        need -= items
+        return items
     }
 
     /// Stores up to `n` items while they are numbers as `t[first]`,

@@ -337,8 +337,15 @@ final class WorkerLoop {
             && !collecting && !limits.isActive
         var i = 0
         // Items without a seed to set or a tuple to unpack run a batch per
-        // protected call (clua_mapbatch); the others one by one.
+        // protected call (clua_mapbatch); the others one by one. Runs of
+        // numbers whose results are numbers go faster still, in one C loop
+        // (clua_mapnumbers); after a run that stopped at another result,
+        // one batch first.
         while plain && i < items.count && lua_checkstack(L, Int32(WorkerLoop.batchSize) + 8) != 0 {
+            guard let run = runNumbers(task, items, results, first: i, top: top) else { return }
+            i += run.ran
+            guard i < items.count else { break }
+            if run.ran > 0 && !run.stoppedAtResult { continue }
             let n = min(WorkerLoop.batchSize, items.count - i)
             clua_pushcfunction(L, clua_mapbatch)
             lua_pushlightuserdata(L, WorkerProgress.itemPointer(progress))
@@ -390,6 +397,52 @@ final class WorkerLoop {
             lua.pop()
             answerUnsendable(task.header, item: task.header.index + Int64(item - 1), message)
         }
+    }
+
+    /// The most items a run of numbers (``runNumbers``) takes.
+    static let numberRun = 1 << 14
+
+    /// Runs the chunk's items from `first` (from 0) while they are numbers
+    /// and their results are numbers, in one C loop (clua_mapnumbers); the
+    /// result that ended a run, if not a number, is taken its general way.
+    /// Returns how many items ran (0 when the next item is not a number or
+    /// the answer takes items one by one now) and whether the run stopped
+    /// at a result; nil when an item raised (answered then). `top`: the
+    /// stack's top, restored.
+    private func runNumbers(_ task: Task, _ items: Codec.ListReader, _ results: Codec.ListWriter,
+                            first: Int, top: Int32) -> (ran: Int, stoppedAtResult: Bool)? {
+        let L = lua.L
+        let n = min(items.count - first, WorkerLoop.numberRun)
+        var (ran, pending, status) = (0, false, LUA_OK)
+        let lent = results.writeNumbers(upTo: n) { out, room in
+            var written = (items: 0, bytes: 0)
+            items.readNumbers { input, length in
+                var run = clua_NumberRun(
+                    progress: WorkerProgress.itemPointer(progress).assumingMemoryBound(to: Int64.self), index: task.header.index + Int64(first),
+                    in: input, inLength: length, inUsed: 0, out: out, outRoom: room, outUsed: 0,
+                    n: Int32(n), done: 0, pending: 0)
+                withUnsafeMutablePointer(to: &run) { pointer in
+                    clua_pushcfunction(L, clua_mapnumbers)
+                    lua_pushlightuserdata(L, pointer)
+                    lua_pushvalue(L, task.function)
+                    status = lua_pcallk(L, 2, 1, task.handler, 0, nil)
+                }
+                guard status == LUA_OK else { return (0, 0) }
+                (ran, pending) = (Int(run.done), run.pending != 0)
+                written = (ran - (pending ? 1 : 0), run.outUsed)
+                return (ran, run.inUsed)
+            }
+            return written
+        }
+        guard lent else { return (0, false) }
+        guard status == LUA_OK else {
+            answerFailure(task.header, item: progress.pointee.item, lua.popError(status: status), batched: true)
+            return nil
+        }
+        // On top: the result that ended the run, or the call's nil.
+        if pending { results.append() }
+        lua_settop(L, top)
+        return (ran, pending)
     }
 
     /// Calls the function just below the item on top of the stack, leaving
