@@ -81,6 +81,72 @@ struct CodecSliceTests {
             """))
     }
 
+    @Test("a short run of numbers is the message of its values byte for byte; any other value: none", arguments: [
+        (1, 1), (1, 20), (21, 20), (61, 5), (5, 0), (1, 64), (69, 1), (70, 1), (65, 10), (195, 10),
+    ])
+    func shortNumbers(first: Int, count: Int) throws {
+        lua.getGlobal("numbers")
+        let table = lua.top
+        defer { lua.pop() }
+        let bytes = try Codec.withEncodedNumbers(lua, table: table, first: lua_Integer(first), count: count) { Array($0) }
+        #expect(lua.top == table)
+        let hasOther = (first..<(first + count)).contains { $0 == 70 || $0 == 200 }
+        if hasOther {
+            #expect(bytes == nil)
+            return
+        }
+        for i in first..<(first + count) { lua.rawGet(lua_Integer(i), of: table) }
+        let values = try Codec.encode(lua, topValues: Int32(count))
+        lua.top = table
+        #expect(bytes == values)
+        // and back: stored from index 101 on, as a decode and a store of each
+        try lua.run("back = {}")
+        lua.getGlobal("back")
+        let stored = values.withUnsafeBytes { Codec.storeNumbers(lua, $0, count: count, into: lua.top, at: 101) }
+        #expect(stored)
+        lua.pop()
+        try lua.run("""
+            for i = 0, \(count) - 1 do
+              local a, b = numbers[\(first) + i], back[101 + i]
+              assert(math.type(a) == math.type(b) and (a ~= a and b ~= b or a == b and (a ~= 0 or 1 / a == 1 / b)), i)
+            end
+            local keys = 0
+            for _ in pairs(back) do keys = keys + 1 end
+            assert(keys == \(count), "keys")
+            """)
+    }
+
+    @Test("a message that is not one of so many numbers is not stored as one")
+    func shortNumbersRefused() throws {
+        try lua.run("back = {}")
+        lua.getGlobal("back")
+        let table = lua.top
+        defer { lua.pop() }
+        func message(_ values: String) throws -> [UInt8] {
+            try lua.run("return \(values)", results: LUA_MULTRET)
+            let count = lua.top - table
+            defer { lua.top = table }
+            return try Codec.encode(lua, topValues: count)
+        }
+        let three = try message("1, 2.5, 3")
+        func stores(_ bytes: [UInt8], count: Int) -> Bool {
+            bytes.withUnsafeBytes { Codec.storeNumbers(lua, $0, count: count, into: table, at: 1) }
+        }
+        #expect(stores(three, count: 3))
+        #expect(!stores(three, count: 2))
+        #expect(!stores(three, count: 4))
+        #expect(!stores(three + [0], count: 3))
+        #expect(!stores(Array(three.dropLast()), count: 3))
+        #expect(!stores(try message("1, 'two', 3"), count: 3))
+        #expect(!stores(try message("1, nil, 3"), count: 3))
+        #expect(!stores(try message("{}"), count: 1))
+        #expect(!stores([], count: 0))
+        var other = three
+        other[0] = 99
+        #expect(!stores(other, count: 3))
+        #expect(lua.top == table)
+    }
+
     @Test("decodeSlice stores the items from an index on; the list's n is dropped")
     func decodeInto() throws {
         let bytes = try slice("xs", first: 3, count: 6)

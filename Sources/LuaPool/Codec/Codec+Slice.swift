@@ -86,6 +86,53 @@ extension Codec {
         return items
     }
 
+    /// The most values ``withEncodedNumbers(_:table:first:count:_:)`` and
+    /// ``storeNumbers(_:_:count:into:at:)`` take: a chunk's short list.
+    public static let shortNumbersLimit = 64
+
+    /// Lends `body` the message of the `count` values `t[first ..< first +
+    /// count]` (raw) of the table at absolute index `table`, when every
+    /// one is a number: byte for byte what ``encode(_:values:)`` writes
+    /// for them on the stack, made with no encoder in one C loop. Returns
+    /// nil, calling nothing, when one is not a number (or the stack has
+    /// no room for them). At most ``shortNumbersLimit`` values.
+    public static func withEncodedNumbers<R>(
+        _ lua: LuaState, table: Int32, first: lua_Integer, count: Int,
+        _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
+    ) throws(CodecError) -> R? {
+        precondition(count >= 0 && count <= shortNumbersLimit, "too many values for a short message")
+        let L = lua.L
+        // clua_puttablenumbers pushes them (and a value that ends a run).
+        guard lua_checkstack(L, Int32(count) + 2) != 0 else { return nil }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7 + 9 * shortNumbersLimit) {
+            (room) throws(CodecError) -> R? in
+            let start = room.baseAddress!
+            start[0] = Codec.version
+            withUnsafeBytes(of: UInt32(count).littleEndian) { start.advanced(by: 1).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
+            start[5] = 0  // no key slots
+            start[6] = 0
+            var bytes = 0
+            guard clua_puttablenumbers(L, table, first, Int32(count), start + 7, &bytes) == count else { return nil }
+            return try body(UnsafeRawBufferPointer(start: start, count: 7 + bytes))
+        }
+    }
+
+    /// Stores the values of a message of `count` numbers as `t[first]`,
+    /// `t[first + 1]`... (raw) of the table at absolute index `table`, in
+    /// one C loop; false when `bytes` is not such a message (some values
+    /// may have been stored then: decode it the general way, which stores
+    /// them again). At most ``shortNumbersLimit`` values.
+    public static func storeNumbers(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, count: Int,
+                                    into table: Int32, at first: lua_Integer) -> Bool {
+        guard count <= shortNumbersLimit, bytes.count >= 7, bytes[0] == Codec.version,
+              bytes.loadUnaligned(fromByteOffset: 1, as: UInt32.self) == UInt32(count).littleEndian,
+              bytes[5] == 0, bytes[6] == 0, lua_checkstack(lua.L, 2) != 0 else { return false }
+        var used = 0
+        let start = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + 7
+        let stored = clua_storenumbers(lua.L, table, first, start, bytes.count - 7, Int32(count), &used)
+        return stored == count && used == bytes.count - 7
+    }
+
     /// Writes the message of the list `{v1, ..., vk, n = k}` from values
     /// taken one at a time, for values that are not in a table: a pool
     /// worker's results, as each call returns.

@@ -197,6 +197,9 @@ extension WorkerPool {
             }
             return
         }
+        // Numbers (each answer of a map of numbers with chunksize 1)
+        // without a decoder.
+        if Wire.storeNumbers(lua, body, count: size, into: results, at: first) { return }
         guard lua.ensureStack(Int32(size) + 4), try Wire.decode(lua, body) == size else { throw WorkerProtocolError() }
         for i in stride(from: lua_Integer(size) - 1, through: 0, by: -1) {
             lua.rawSet(first + i, of: results)
@@ -216,6 +219,11 @@ extension WorkerPool {
         do throws(CodecError) {
             if n <= Wire.valueListLimit {
                 guard lua.ensureStack(Int32(n) + 4) else { throw CodecError.stackOverflowSending() }
+                // Numbers (each chunk of a map of numbers with chunksize 1)
+                // without an encoder.
+                if try Wire.encodeNumbers(lua, table: items, first: lua_Integer(first), count: n, into: &buffer) {
+                    return true
+                }
                 for i in first..<(first + n) { lua.rawGet(lua_Integer(i), of: items) }
                 try Wire.encode(lua, count: Int32(n), into: &buffer)
             } else {

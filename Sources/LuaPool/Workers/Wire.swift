@@ -57,6 +57,25 @@ enum Wire {
         }
     }
 
+    /// Appends the codec bytes of `t[first ..< first + count]` of the table
+    /// at `table` as `count` values, as ``encode(_:count:into:)`` would
+    /// once they are pushed, when every one is a number; false, with
+    /// nothing appended, when one is not. At most ``valueListLimit``.
+    static func encodeNumbers(_ lua: LuaState, table: Int32, first: lua_Integer, count: Int,
+                              into buffer: inout [UInt8]) throws(CodecError) -> Bool {
+        try Codec.withEncodedNumbers(lua, table: table, first: first, count: count) { (bytes) throws(CodecError) in
+            try append(bytes, values: count, to: &buffer)
+        } != nil
+    }
+
+    /// Stores a message of `count` numbers into the table at `table` from
+    /// index `first`, as a decode and a store of each would; false when
+    /// `bytes` is not such a message.
+    static func storeNumbers(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, count: Int,
+                             into table: Int32, at first: lua_Integer) -> Bool {
+        Codec.storeNumbers(lua, bytes, count: count, into: table, at: first)
+    }
+
     /// Stores the items of the list in `bytes` into the table at `table`
     /// from index `first`; returns how many.
     static func decodeSlice(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, into table: Int32,
