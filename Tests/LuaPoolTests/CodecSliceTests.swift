@@ -99,6 +99,16 @@ struct CodecSliceTests {
         let values = try Codec.encode(lua, topValues: Int32(count))
         lua.top = table
         #expect(bytes == values)
+        // the same values on the stack, and pushed back from the message
+        for i in first..<(first + count) { lua.rawGet(lua_Integer(i), of: table) }
+        let onStack = try Codec.withEncodedNumbers(lua, first: table + 1, count: count) { Array($0) }
+        #expect(onStack == values)
+        lua.top = table
+        #expect(values.withUnsafeBytes { Codec.pushNumbers(lua, $0) } == count)
+        #expect(lua.top == table + Int32(count))
+        let again = try Codec.encode(lua, topValues: Int32(count))
+        #expect(again == values)
+        lua.top = table
         // and back: stored from index 101 on, as a decode and a store of each
         try lua.run("back = {}")
         lua.getGlobal("back")
@@ -132,6 +142,16 @@ struct CodecSliceTests {
         func stores(_ bytes: [UInt8], count: Int) -> Bool {
             bytes.withUnsafeBytes { Codec.storeNumbers(lua, $0, count: count, into: table, at: 1) }
         }
+        func pushes(_ bytes: [UInt8]) -> Int? {
+            defer { lua.top = table }
+            return bytes.withUnsafeBytes { Codec.pushNumbers(lua, $0) }
+        }
+        #expect(pushes(three) == 3)
+        #expect(pushes(three + [0]) == nil)
+        #expect(pushes(Array(three.dropLast())) == nil)
+        #expect(pushes(try message("1, 'two', 3")) == nil)
+        #expect(pushes(try message("true")) == nil)
+        #expect(pushes([]) == nil)
         #expect(stores(three, count: 3))
         #expect(!stores(three, count: 2))
         #expect(!stores(three, count: 4))
@@ -144,6 +164,13 @@ struct CodecSliceTests {
         var other = three
         other[0] = 99
         #expect(!stores(other, count: 3))
+        #expect(pushes(other) == nil)
+        other = three
+        other[1] = 4  // announces four values
+        #expect(pushes(other) == nil)
+        other = three
+        other[5] = 1  // a key slot
+        #expect(pushes(other) == nil)
         #expect(lua.top == table)
     }
 

@@ -100,21 +100,54 @@ extension Codec {
         _ lua: LuaState, table: Int32, first: lua_Integer, count: Int,
         _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws(CodecError) -> R? {
-        precondition(count >= 0 && count <= shortNumbersLimit, "too many values for a short message")
         let L = lua.L
         // clua_puttablenumbers pushes them (and a value that ends a run).
         guard lua_checkstack(L, Int32(count) + 2) != 0 else { return nil }
+        return try withShortNumbers(count: count, body) { out in
+            var bytes = 0
+            return clua_puttablenumbers(L, table, first, Int32(count), out, &bytes) == count ? bytes : nil
+        }
+    }
+
+    /// ``withEncodedNumbers(_:table:first:count:_:)`` for the `count`
+    /// values from absolute stack index `first`.
+    public static func withEncodedNumbers<R>(
+        _ lua: LuaState, first: Int32, count: Int, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R
+    ) throws(CodecError) -> R? {
+        let L = lua.L
+        return try withShortNumbers(count: count, body) { out in
+            var bytes = 0
+            return clua_putnumbers(L, first, Int32(count), out, &bytes) == count ? bytes : nil
+        }
+    }
+
+    /// A message's head for `count` values (no key slots), then what
+    /// `write` writes after it (its byte count; nil: no message).
+    private static func withShortNumbers<R>(
+        count: Int, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> R,
+        write: (UnsafeMutablePointer<UInt8>) -> Int?
+    ) throws(CodecError) -> R? {
+        precondition(count >= 0 && count <= shortNumbersLimit, "too many values for a short message")
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7 + 9 * shortNumbersLimit) {
             (room) throws(CodecError) -> R? in
             let start = room.baseAddress!
             start[0] = Codec.version
-            withUnsafeBytes(of: UInt32(count).littleEndian) { start.advanced(by: 1).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
-            start[5] = 0  // no key slots
-            start[6] = 0
-            var bytes = 0
-            guard clua_puttablenumbers(L, table, first, Int32(count), start + 7, &bytes) == count else { return nil }
+            UnsafeMutableRawPointer(start + 1).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+            UnsafeMutableRawPointer(start + 5).storeBytes(of: UInt16(0), as: UInt16.self)  // no key slots
+            guard let bytes = write(start + 7) else { return nil }
             return try body(UnsafeRawBufferPointer(start: start, count: 7 + bytes))
         }
+    }
+
+    /// The number of values of a short message of numbers only, read from
+    /// its head, and its values' bytes; nil when `bytes` cannot be one.
+    private static func shortNumbers(_ bytes: UnsafeRawBufferPointer)
+        -> (count: Int, values: UnsafePointer<UInt8>, length: Int)? {
+        guard let base = bytes.baseAddress, bytes.count >= 7, bytes[0] == Codec.version,
+              bytes[5] == 0, bytes[6] == 0 else { return nil }
+        let count = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+        guard count <= shortNumbersLimit else { return nil }
+        return (count, (base + 7).assumingMemoryBound(to: UInt8.self), bytes.count - 7)
     }
 
     /// Stores the values of a message of `count` numbers as `t[first]`,
@@ -124,13 +157,27 @@ extension Codec {
     /// them again). At most ``shortNumbersLimit`` values.
     public static func storeNumbers(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer, count: Int,
                                     into table: Int32, at first: lua_Integer) -> Bool {
-        guard count <= shortNumbersLimit, bytes.count >= 7, bytes[0] == Codec.version,
-              bytes.loadUnaligned(fromByteOffset: 1, as: UInt32.self) == UInt32(count).littleEndian,
-              bytes[5] == 0, bytes[6] == 0, lua_checkstack(lua.L, 2) != 0 else { return false }
+        guard let (announced, values, length) = shortNumbers(bytes), announced == count,
+              lua_checkstack(lua.L, 2) != 0 else { return false }
         var used = 0
-        let start = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + 7
-        let stored = clua_storenumbers(lua.L, table, first, start, bytes.count - 7, Int32(count), &used)
-        return stored == count && used == bytes.count - 7
+        let stored = clua_storenumbers(lua.L, table, first, values, length, Int32(count), &used)
+        return stored == count && used == length
+    }
+
+    /// Pushes the values of a message of numbers only (at most
+    /// ``shortNumbersLimit``), in one C loop, and returns how many; nil,
+    /// with nothing pushed, when `bytes` is not such a message: decode it
+    /// the general way.
+    public static func pushNumbers(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let (count, values, length) = shortNumbers(bytes),
+              lua_checkstack(lua.L, Int32(count) + 1) != 0 else { return nil }
+        let top = lua_gettop(lua.L)
+        var used = 0
+        guard clua_pushnumbers(lua.L, values, length, Int32(count), &used) == count, used == length else {
+            lua_settop(lua.L, top)
+            return nil
+        }
+        return count
     }
 
     /// Writes the message of the list `{v1, ..., vk, n = k}` from values

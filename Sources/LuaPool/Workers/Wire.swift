@@ -63,9 +63,28 @@ enum Wire {
     /// nothing appended, when one is not. At most ``valueListLimit``.
     static func encodeNumbers(_ lua: LuaState, table: Int32, first: lua_Integer, count: Int,
                               into buffer: inout [UInt8]) throws(CodecError) -> Bool {
-        try Codec.withEncodedNumbers(lua, table: table, first: first, count: count) { (bytes) throws(CodecError) in
+        guard count <= valueListLimit else { return false }
+        return try Codec.withEncodedNumbers(lua, table: table, first: first, count: count) { (bytes) throws(CodecError) in
             try append(bytes, values: count, to: &buffer)
         } != nil
+    }
+
+    /// Appends the codec bytes of the `count` values on top of the stack,
+    /// as ``encode(_:count:into:)`` does, when every one is a number;
+    /// false, with nothing appended, when one is not. At most
+    /// ``valueListLimit``.
+    static func encodeNumbers(_ lua: LuaState, count: Int, into buffer: inout [UInt8]) throws(CodecError) -> Bool {
+        guard count <= valueListLimit else { return false }
+        return try Codec.withEncodedNumbers(lua, first: lua.top - Int32(count) + 1, count: count) { (bytes) throws(CodecError) in
+            try append(bytes, values: count, to: &buffer)
+        } != nil
+    }
+
+    /// Pushes the values of a message of numbers only, as ``decode(_:_:)``
+    /// would, and returns how many; nil, with nothing pushed, when `bytes`
+    /// is not such a message.
+    static func decodeNumbers(_ lua: LuaState, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        Codec.pushNumbers(lua, bytes).map { Int32($0) }
     }
 
     /// Stores a message of `count` numbers into the table at `table` from

@@ -310,7 +310,7 @@ final class WorkerLoop {
     /// results, in a table until they are sent.
     private func runListed(_ task: Task, _ body: UnsafeRawBufferPointer) throws {
         let first = lua.top + 1
-        let count = Int(try Wire.decode(lua, body))
+        let count = Int(try Wire.decodeNumbers(lua, body) ?? Wire.decode(lua, body))
         guard count <= Wire.valueListLimit, lua.ensureStack(Int32(count) + 4) else { throw WorkerProtocolError() }
         // Each result stays on the stack, above the items: the answer is
         // the top `count` values.
@@ -514,6 +514,9 @@ final class WorkerLoop {
         let wasEmpty = output.isEmpty
         do {
             try frame(header) { (buffer: inout [UInt8]) throws(CodecError) in
+                // Numbers (a map of numbers with chunksize 1) without an
+                // encoder.
+                if try Wire.encodeNumbers(lua, count: count, into: &buffer) { return }
                 try Wire.encode(lua, count: Int32(count), into: &buffer)
             }
             answered(task, elapsed: elapsed, wasEmpty: wasEmpty)
