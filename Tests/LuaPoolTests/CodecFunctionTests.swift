@@ -109,6 +109,25 @@ struct CodecFunctionTests {
             """))
     }
 
+    @Test("a module added to, dropped from or replaced in package.loaded between messages is seen")
+    func modulesFollowPackageLoaded() throws {
+        #expect(try lua.holds("""
+            local function has(bytes, name) return bytes:find(name, 1, true) ~= nil end
+            local n, other = {}, {}
+            local before = mp.dumps(function() return n end)
+            package.loaded.beta_mod = n
+            local added = mp.dumps(function() return n end)
+            package.loaded.beta_mod = nil
+            local dropped = mp.dumps(n)
+            package.loaded.beta_mod = other
+            local replaced = mp.dumps(n)
+            local new = mp.dumps(other)
+            package.loaded.beta_mod = nil
+            return not has(before, "beta_mod") and has(added, "beta_mod") and not has(dropped, "beta_mod")
+              and not has(replaced, "beta_mod") and has(new, "beta_mod")
+            """))
+    }
+
     @Test("a receiver without the module requires it") func missingModuleRequired() throws {
         try lua.run("json = require 'cjson'")
         let bare = try makeCodecLua()

@@ -1,3 +1,4 @@
+import Synchronization
 import CLua
 
 // The encoder's memory of objects: numbering, references to objects met
@@ -49,12 +50,22 @@ extension Encoder {
         }
     }
 
-    /// Seeds ``objects`` with the global table and the modules.
+    /// Seeds ``objects`` with the global table and the modules. What it
+    /// finds is kept (``ModuleSeed``) while `package.loaded` holds the
+    /// same pairs: every message with a table or a function seeds, and
+    /// reading the modules' names again was most of a small `apply`'s
+    /// encoding.
     mutating func seedNames() {
         seeded = true
         lua_rawgeti(L, LuaState.registryIndex, lua_Integer(LUA_RIDX_GLOBALS))
         _ = objects.findOrInsert(lua_topointer(L, -1)!, .init(a: -1, b: 0))
         lua_settop(L, -2)
+        if let seed = ModuleSeed.last, seed.holds(lua) {
+            for (pointer, k) in seed.modules { _ = objects.findOrInsert(pointer, .init(a: -2 - k, b: 0)) }
+            modules = seed.names
+            return
+        }
+        var found: [(UnsafeRawPointer, Int)] = []
         lua.forEachLoadedModule { name, module in
             let pointer = lua_topointer(L, module)!
             let entry = PointerMap.Value(a: -2 - modules.count, b: 0)
@@ -64,9 +75,11 @@ extension Encoder {
                 let k = -objects[slot].a - 2
                 if k >= 0, name.lexicographicallyPrecedes(modules[k]) { modules[k] = Array(name) }
             } else {
+                found.append((pointer, modules.count))
                 modules.append(Array(name))
             }
         }
+        ModuleSeed.last = ModuleSeed(lua, modules: found, names: modules)
     }
 
     /// A name: length:u32, bytes.
@@ -96,5 +109,75 @@ extension Encoder {
         guard out.byte(at: offset) & Tag.shared == 0 else { return }
         out.setBits(Tag.shared, at: offset)
         sharedObjects.append(object)
+    }
+}
+
+/// The modules ``Encoder/seedNames()`` found (each module's address and
+/// its number, and the names by number), with what `package.loaded` held
+/// then: the address of every key and value in traversal order, and the
+/// bytes of each string key. While a traversal finds the same, the same
+/// modules are there under the same names: in any interpreter, as what
+/// is compared is the interpreter's own.
+final class ModuleSeed: @unchecked Sendable {
+    /// The last one made (encoders may run on several threads: the tests).
+    static var last: ModuleSeed? {
+        get { kept.withLock { $0 } }
+        set { kept.withLock { $0 = newValue } }
+    }
+    private static let kept = Mutex<ModuleSeed?>(nil)
+
+    let modules: [(UnsafeRawPointer, Int)]
+    let names: [[UInt8]]
+    private let loaded: UnsafeRawPointer?
+    private let pairs: [(key: UnsafeRawPointer?, value: UnsafeRawPointer?, name: [UInt8]?)]
+
+    init(_ lua: LuaState, modules: [(UnsafeRawPointer, Int)], names: [[UInt8]]) {
+        self.modules = modules
+        self.names = names
+        var pairs: [(key: UnsafeRawPointer?, value: UnsafeRawPointer?, name: [UInt8]?)] = []
+        loaded = ModuleSeed.traverse(lua) { L in
+            let name = lua_type(L, -2) == LUA_TSTRING ? lua.toBytes(at: -2) : nil
+            pairs.append((lua_topointer(L, -2), lua_topointer(L, -1), name))
+            return true
+        }
+        self.pairs = pairs
+    }
+
+    /// Whether `package.loaded` holds what it held when this was made.
+    func holds(_ lua: LuaState) -> Bool {
+        var i = 0
+        let table = ModuleSeed.traverse(lua) { L in
+            guard i < pairs.count, pairs[i].key == lua_topointer(L, -2), pairs[i].value == lua_topointer(L, -1)
+            else { return false }
+            if let name = pairs[i].name {
+                // A string freed and another made at its address: not the same key.
+                var length = 0
+                guard let bytes = lua_tolstring(L, -2, &length), length == name.count,
+                      length == 0 || name.withUnsafeBytes({ memcmp($0.baseAddress!, bytes, length) == 0 })
+                else { return false }
+            }
+            i += 1
+            return true
+        }
+        return table != nil && table == loaded && i == pairs.count
+    }
+
+    /// Calls `body` with each key and value of `package.loaded` pushed
+    /// (at -2 and -1) until it returns false; returns the table's address
+    /// (nil when there is none, or `body` stopped).
+    private static func traverse(_ lua: LuaState, _ body: (OpaquePointer) -> Bool) -> UnsafeRawPointer? {
+        let L = lua.L
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, 4) != 0, lua_getfield(L, LuaState.registryIndex, LUA_LOADED_TABLE) == LUA_TTABLE else {
+            return nil
+        }
+        let table = lua_topointer(L, -1)
+        lua_pushnil(L)
+        while lua_next(L, base + 1) != 0 {
+            guard body(L) else { return nil }
+            lua_settop(L, -2)
+        }
+        return table
     }
 }

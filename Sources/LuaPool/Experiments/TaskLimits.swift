@@ -37,6 +37,9 @@ final class TaskLimits {
         baseline = 0
         self.timeoutNanos = max(0, timeoutNanos)
         self.memoryCap = max(0, memoryCap)
+        // The message the time limit raises (only a limited call has one:
+        // formatting it costs more than a quick task).
+        guard timeoutNanos > 0 else { return }
         let message = TimeoutMessage.text(Double(timeoutNanos) / 1e9)
         withUnsafeMutableBytes(of: &limit.pointee.message) { room in
             let bytes = Array(message.utf8.prefix(room.count - 1)) + [0]
