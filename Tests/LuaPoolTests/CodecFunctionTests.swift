@@ -128,6 +128,24 @@ struct CodecFunctionTests {
             """))
     }
 
+    @Test("a function sent again is the same bytes, from its kept bytecode, which goes with the function")
+    func keptBytecode() throws {
+        #expect(try lua.holds("""
+            local function make(k) return function(x) return x + k end end
+            local f, g = make(1), make(2)
+            local first, again = mp.dumps(f), mp.dumps(f)
+            local other = mp.dumps(g)
+            local ok = first == again and first ~= other
+              and mp.loads(again, {functions = true})(1) == 2 and mp.loads(other, {functions = true})(1) == 3
+            local kept = debug.getregistry()["luapool.bytecode"]
+            local function count() local n = 0 for _ in pairs(kept) do n = n + 1 end return n end
+            local before = count()
+            f, g = nil, nil
+            collectgarbage() collectgarbage()
+            return ok and before >= 2 and count() <= before - 2
+            """))
+    }
+
     @Test("a receiver without the module requires it") func missingModuleRequired() throws {
         try lua.run("json = require 'cjson'")
         let bare = try makeCodecLua()

@@ -45,6 +45,8 @@ extension Encoder {
             var dump: [UInt8] = []
             _ = lua.dump(functionAt: f, strip: true) { dump.append(contentsOf: $0) }
             for byte in CanonicalBytecode.withoutLines(dump) ?? dump { try out.append(byte) }
+        } else if try appendKeptBytecode(of: f, tagOffset: tagOffset) {
+            return (object, tagOffset)
         } else {
             lua.dump(functionAt: f, strip: false) { block in
                 guard failure == nil else { return }
@@ -56,7 +58,54 @@ extension Encoder {
         guard length <= UInt32.max else { throw .tooLarge("function bytecode") }
         out.patch(UInt32(length), at: tagOffset + 1)
         out.patch(Checksum.fnv1a64(UnsafeRawBufferPointer(rebasing: out.bytes[start...])), at: tagOffset + 5)
+        if !canonical { keepBytecode(of: f, tagOffset: tagOffset) }
         return (object, tagOffset)
+    }
+
+    /// A function's bytecode (`lua_dump`) never changes: each Lua function
+    /// sent keeps its record's length, checksum and bytecode, in a table of
+    /// the registry with weak keys (gone with the function), for the next
+    /// message (each `apply` sends its function).
+    private static let keptBytecodeKey = "luapool.bytecode"
+
+    /// Appends the kept bytecode of the function at `f` and patches the
+    /// record's length and checksum at `tagOffset`; false when none is kept.
+    private mutating func appendKeptBytecode(of f: Int32, tagOffset: Int) throws(CodecError) -> Bool {
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_getfield(L, LuaState.registryIndex, Encoder.keptBytecodeKey) == LUA_TTABLE else { return false }
+        lua_pushvalue(L, f)
+        guard lua_rawget(L, -2) == LUA_TSTRING else { return false }
+        var length = 0
+        guard let kept = lua_tolstring(L, -1, &length), length > 12 else { return false }
+        // length:u32, checksum:u64, then the bytecode: as the record has them
+        let raw = UnsafeRawPointer(kept)
+        out.patch(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)), at: tagOffset + 1)
+        out.patch(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)), at: tagOffset + 5)
+        try out.append(raw + 12, count: length - 12)
+        return true
+    }
+
+    /// Keeps the record just written for the function at `f` (its length,
+    /// checksum and bytecode from `tagOffset + 1` on).
+    private func keepBytecode(of f: Int32, tagOffset: Int) {
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, 4) != 0 else { return }
+        if lua_getfield(L, LuaState.registryIndex, Encoder.keptBytecodeKey) != LUA_TTABLE {
+            lua_settop(L, base)
+            lua_createtable(L, 0, 4)
+            lua_createtable(L, 0, 1)
+            lua_pushstring(L, "k")
+            lua_setfield(L, -2, "__mode")
+            lua_setmetatable(L, -2)
+            lua_pushvalue(L, -1)
+            lua_setfield(L, LuaState.registryIndex, Encoder.keptBytecodeKey)
+        }
+        lua_pushvalue(L, f)
+        let record = UnsafeRawBufferPointer(rebasing: out.bytes[(tagOffset + 1)...])
+        lua_pushlstring(L, record.baseAddress!.assumingMemoryBound(to: CChar.self), record.count)
+        lua_rawset(L, -3)
     }
 
     /// For an upvalue met before, writes a `joinUpvalue` record, marks the
