@@ -129,37 +129,66 @@ final class ModuleSeed: @unchecked Sendable {
     let modules: [(UnsafeRawPointer, Int)]
     let names: [[UInt8]]
     private let loaded: UnsafeRawPointer?
-    private let pairs: [(key: UnsafeRawPointer?, value: UnsafeRawPointer?, name: [UInt8]?)]
+    /// Each pair's key and value addresses (0 for a value that is not an
+    /// object), and where its key's bytes are in `keyBytes` (-1: not a
+    /// string).
+    private let pairs: [(key: UInt, value: UInt, offset: Int, length: Int)]
+    private let keyBytes: [UInt8]
 
     init(_ lua: LuaState, modules: [(UnsafeRawPointer, Int)], names: [[UInt8]]) {
         self.modules = modules
         self.names = names
-        var pairs: [(key: UnsafeRawPointer?, value: UnsafeRawPointer?, name: [UInt8]?)] = []
+        var pairs: [(key: UInt, value: UInt, offset: Int, length: Int)] = []
+        var keyBytes: [UInt8] = []
         loaded = ModuleSeed.traverse(lua) { L in
-            let name = lua_type(L, -2) == LUA_TSTRING ? lua.toBytes(at: -2) : nil
-            pairs.append((lua_topointer(L, -2), lua_topointer(L, -1), name))
+            var (offset, length) = (-1, 0)
+            if lua_type(L, -2) == LUA_TSTRING, let bytes = lua_tolstring(L, -2, &length) {
+                offset = keyBytes.count
+                keyBytes.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: length))
+            }
+            pairs.append((ModuleSeed.address(L, -2), ModuleSeed.address(L, -1), offset, length))
             return true
         }
         self.pairs = pairs
+        self.keyBytes = keyBytes
     }
 
-    /// Whether `package.loaded` holds what it held when this was made.
+    private static func address(_ L: OpaquePointer, _ index: Int32) -> UInt {
+        UInt(bitPattern: lua_topointer(L, index))
+    }
+
+    /// Whether `package.loaded` holds what it held when this was made. One
+    /// traversal, once per message with a table or a function: kept plain.
     func holds(_ lua: LuaState) -> Bool {
-        var i = 0
-        let table = ModuleSeed.traverse(lua) { L in
-            guard i < pairs.count, pairs[i].key == lua_topointer(L, -2), pairs[i].value == lua_topointer(L, -1)
-            else { return false }
-            if let name = pairs[i].name {
-                // A string freed and another made at its address: not the same key.
-                var length = 0
-                guard let bytes = lua_tolstring(L, -2, &length), length == name.count,
-                      length == 0 || name.withUnsafeBytes({ memcmp($0.baseAddress!, bytes, length) == 0 })
-                else { return false }
+        let L = lua.L
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, 4) != 0, lua_getfield(L, LuaState.registryIndex, LUA_LOADED_TABLE) == LUA_TTABLE,
+              lua_topointer(L, -1) == loaded else { return false }
+        return pairs.withUnsafeBufferPointer { pairs in
+            keyBytes.withUnsafeBytes { keyBytes in
+                var i = 0
+                lua_pushnil(L)
+                while lua_next(L, base + 1) != 0 {
+                    guard i < pairs.count else { return false }
+                    let pair = pairs[i]
+                    guard pair.key == ModuleSeed.address(L, -2), pair.value == ModuleSeed.address(L, -1) else {
+                        return false
+                    }
+                    if pair.offset >= 0 {
+                        // A string freed and another made at its address is
+                        // not the same key: its bytes are compared too.
+                        var length = 0
+                        guard let bytes = lua_tolstring(L, -2, &length), length == pair.length,
+                              length == 0 || memcmp(keyBytes.baseAddress! + pair.offset, bytes, length) == 0
+                        else { return false }
+                    }
+                    lua_settop(L, -2)
+                    i += 1
+                }
+                return i == pairs.count
             }
-            i += 1
-            return true
         }
-        return table != nil && table == loaded && i == pairs.count
     }
 
     /// Calls `body` with each key and value of `package.loaded` pushed
