@@ -290,6 +290,7 @@ static inline int clua_mapnumbers(lua_State *L) {
     const unsigned char *at = in;
     unsigned char *to = out;
     int n = run->n, done = 0, pending = 0;
+    *progress = index;  /* the item a failure here is charged to */
     luaL_checkstack(L, CLUA_NUMBER_BATCH + 2, "too many items in a batch");
     while (done < n && outEnd - to >= 9) {
         /* Results stay on the stack, popped a batch at a time. */

@@ -58,7 +58,7 @@ extension Encoder {
         guard length <= UInt32.max else { throw .tooLarge("function bytecode") }
         out.patch(UInt32(length), at: tagOffset + 1)
         out.patch(Checksum.fnv1a64(UnsafeRawBufferPointer(rebasing: out.bytes[start...])), at: tagOffset + 5)
-        if !canonical { keepBytecode(of: f, tagOffset: tagOffset) }
+        if !canonical && length <= Encoder.keptBytecodeLimit { keepBytecode(of: f, tagOffset: tagOffset) }
         return (object, tagOffset)
     }
 
@@ -67,6 +67,9 @@ extension Encoder {
     /// the registry with weak keys (gone with the function), for the next
     /// message (each `apply` sends its function).
     private static let keptBytecodeKey = "luapool.bytecode"
+    /// Larger bytecode is not kept: its copy would weigh on the Lua heap
+    /// (a worker's memory cap counts it) more than dumping it again costs.
+    private static let keptBytecodeLimit = 1 << 16
 
     /// Appends the kept bytecode of the function at `f` and patches the
     /// record's length and checksum at `tagOffset`; false when none is kept.

@@ -130,15 +130,17 @@ final class ModuleSeed: @unchecked Sendable {
     let names: [[UInt8]]
     private let loaded: UnsafeRawPointer?
     /// Each pair's key and value addresses (0 for a value that is not an
-    /// object), and where its key's bytes are in `keyBytes` (-1: not a
+    /// object), the value's type (an object freed and another of another
+    /// type made at its address is not the same value: only tables are
+    /// modules), and where its key's bytes are in `keyBytes` (-1: not a
     /// string).
-    private let pairs: [(key: UInt, value: UInt, offset: Int, length: Int)]
+    private let pairs: [(key: UInt, value: UInt, type: Int32, offset: Int, length: Int)]
     private let keyBytes: [UInt8]
 
     init(_ lua: LuaState, modules: [(UnsafeRawPointer, Int)], names: [[UInt8]]) {
         self.modules = modules
         self.names = names
-        var pairs: [(key: UInt, value: UInt, offset: Int, length: Int)] = []
+        var pairs: [(key: UInt, value: UInt, type: Int32, offset: Int, length: Int)] = []
         var keyBytes: [UInt8] = []
         loaded = ModuleSeed.traverse(lua) { L in
             var (offset, length) = (-1, 0)
@@ -146,7 +148,7 @@ final class ModuleSeed: @unchecked Sendable {
                 offset = keyBytes.count
                 keyBytes.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: length))
             }
-            pairs.append((ModuleSeed.address(L, -2), ModuleSeed.address(L, -1), offset, length))
+            pairs.append((ModuleSeed.address(L, -2), ModuleSeed.address(L, -1), lua_type(L, -1), offset, length))
             return true
         }
         self.pairs = pairs
@@ -172,9 +174,8 @@ final class ModuleSeed: @unchecked Sendable {
                 while lua_next(L, base + 1) != 0 {
                     guard i < pairs.count else { return false }
                     let pair = pairs[i]
-                    guard pair.key == ModuleSeed.address(L, -2), pair.value == ModuleSeed.address(L, -1) else {
-                        return false
-                    }
+                    guard pair.key == ModuleSeed.address(L, -2), pair.value == ModuleSeed.address(L, -1),
+                          pair.type == lua_type(L, -1) else { return false }
                     if pair.offset >= 0 {
                         // A string freed and another made at its address is
                         // not the same key: its bytes are compared too.
