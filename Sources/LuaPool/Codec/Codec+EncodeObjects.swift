@@ -119,12 +119,22 @@ extension Encoder {
 /// modules are there under the same names: in any interpreter, as what
 /// is compared is the interpreter's own.
 final class ModuleSeed: @unchecked Sendable {
-    /// The last one made (encoders may run on several threads: the tests).
+    /// The last one made. Encoders may run on several threads (the
+    /// tests), so it is taken under a flag; never waited for: a process
+    /// forked while another thread held it would wait forever, and an
+    /// encoder that finds it taken reads `package.loaded` itself.
     static var last: ModuleSeed? {
-        get { kept.withLock { $0 } }
-        set { kept.withLock { $0 = newValue } }
+        get { withKept { $0 } ?? nil }
+        set { _ = withKept { $0 = newValue } }
     }
-    private static let kept = Mutex<ModuleSeed?>(nil)
+    private static let busy = Atomic<Bool>(false)
+    nonisolated(unsafe) private static var kept: ModuleSeed?
+
+    private static func withKept<R>(_ body: (inout ModuleSeed?) -> R) -> R? {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+        defer { busy.store(false, ordering: .releasing) }
+        return body(&kept)
+    }
 
     let modules: [(UnsafeRawPointer, Int)]
     let names: [[UInt8]]
