@@ -152,6 +152,14 @@ __attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_S
     return clua_putfloat(lua_tonumberx(L, i, NULL), out);
 }
 
+/* clua_putnumber for a value that may not be a number: NULL then. An
+ * integer is asked for first: two calls for it, not three. */
+__attribute__((always_inline)) static inline unsigned char *clua_putnumberif(lua_State *L, int i, unsigned char *out) {
+    if (lua_isinteger(L, i)) return clua_putinteger(lua_tointegerx(L, i, NULL), out);
+    if (lua_type(L, i) == LUA_TNUMBER) return clua_putfloat(lua_tonumberx(L, i, NULL), out);
+    return NULL;
+}
+
 /*
  * Writes the numbers at stack indices first ... first + n - 1 (absolute)
  * into out, which has room for 9 * n bytes, up to the first value that is
@@ -160,16 +168,10 @@ __attribute__((always_inline)) static inline unsigned char *clua_putnumber(lua_S
 static inline int clua_putnumbers(lua_State *L, int first, int n, unsigned char *out, size_t *bytes) {
     unsigned char *at = out;
     int done = 0;
-    /* An integer is asked for first: two calls for it, not three. */
     while (done < n) {
-        int i = first + done;
-        if (lua_isinteger(L, i)) {
-            at = clua_putinteger(lua_tointegerx(L, i, NULL), at);
-        } else if (lua_type(L, i) == LUA_TNUMBER) {
-            at = clua_putfloat(lua_tonumberx(L, i, NULL), at);
-        } else {
-            break;
-        }
+        unsigned char *end = clua_putnumberif(L, first + done, at);
+        if (end == NULL) break;
+        at = end;
         done++;
     }
     *bytes = (size_t)(at - out);
@@ -193,8 +195,7 @@ static inline int clua_puttablenumbers(lua_State *L, int t, lua_Integer first, i
         int numbers = 0;
         /* Each value is read at the top of the stack as it is pushed. */
         while (numbers < k && lua_rawgeti(L, t, first + done + numbers) == LUA_TNUMBER) {
-            if (lua_isinteger(L, -1)) at = clua_putinteger(lua_tointegerx(L, -1, NULL), at);
-            else at = clua_putfloat(lua_tonumberx(L, -1, NULL), at);
+            at = clua_putnumber(L, -1, at);
             numbers++;
         }
         lua_settop(L, top);
@@ -208,6 +209,23 @@ static inline int clua_puttablenumbers(lua_State *L, int t, lua_Integer first, i
 /* The number at in (length left: len), pushed; 0 when the bytes there are
  * not a whole number, else how many bytes it took. */
 __attribute__((always_inline)) static inline size_t clua_pushnumber(lua_State *L, const unsigned char *in, size_t len) {
+    /* While any number fits in what is left, no length checks. */
+    if (len >= 9) {
+        unsigned char tag = in[0];
+        if (tag == CLUA_TAG_INT64) {
+            lua_pushinteger(L, (lua_Integer)clua_getle(in + 1, 8));
+            return 9;
+        }
+        if (tag == CLUA_TAG_INT32) {
+            lua_pushinteger(L, (lua_Integer)(int)(unsigned int)clua_getle(in + 1, 4));
+            return 5;
+        }
+        if (tag == CLUA_TAG_INT8) {
+            lua_pushinteger(L, (lua_Integer)(signed char)in[1]);
+            return 2;
+        }
+        if (tag != CLUA_TAG_FLOAT) return 0;
+    }
     if (len < 2) return 0;
     switch (in[0]) {
     case CLUA_TAG_INT8:
@@ -302,14 +320,12 @@ static inline int clua_mapnumbers(lua_State *L) {
         *progress = index + done;
         lua_call(L, 1, 1);
         done++;
-        if (lua_isinteger(L, -1)) {
-            to = clua_putinteger(lua_tointegerx(L, -1, NULL), to);
-        } else if (lua_type(L, -1) == LUA_TNUMBER) {
-            to = clua_putfloat(lua_tonumberx(L, -1, NULL), to);
-        } else {
+        unsigned char *end = clua_putnumberif(L, -1, to);
+        if (end == NULL) {
             pending = 1;
             break;
         }
+        to = end;
     }
     run->inUsed = (size_t)(at - in);
     run->outUsed = (size_t)(to - out);
@@ -329,30 +345,6 @@ static inline int clua_storenumbers(lua_State *L, int t, lua_Integer first, cons
                                     int n, size_t *used) {
     const unsigned char *at = in, *end = in + len;
     int done = 0;
-    /* While any number fits in what is left, no length checks. */
-    while (done < n && end - at >= 9) {
-        unsigned char tag = *at;
-        if (tag == CLUA_TAG_INT64) {
-            lua_pushinteger(L, (lua_Integer)clua_getle(at + 1, 8));
-            at += 9;
-        } else if (tag == CLUA_TAG_INT32) {
-            lua_pushinteger(L, (lua_Integer)(int)(unsigned int)clua_getle(at + 1, 4));
-            at += 5;
-        } else if (tag == CLUA_TAG_INT8) {
-            lua_pushinteger(L, (lua_Integer)(signed char)at[1]);
-            at += 2;
-        } else if (tag == CLUA_TAG_FLOAT) {
-            unsigned long long bits = clua_getle(at + 1, 8);
-            lua_Number x;
-            memcpy(&x, &bits, 8);
-            lua_pushnumber(L, x);
-            at += 9;
-        } else {
-            break;
-        }
-        lua_rawseti(L, t, first + done);
-        done++;
-    }
     while (done < n) {
         size_t took = clua_pushnumber(L, at, (size_t)(end - at));
         if (took == 0) break;
