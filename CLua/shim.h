@@ -44,6 +44,22 @@ static inline int clua_pcall(lua_State *L, int nargs, int nresults, int msgh) {
 }
 static inline int clua_gc(lua_State *L, int what) { return lua_gc(L, what, 0); }
 static inline int clua_gc_generational(lua_State *L) { return lua_gc(L, LUA_GCGEN, 0, 0); }
+/* A full collection after which the collector paces itself by what is
+   left. In generational mode, Lua 5.4.4's full collection that frees a
+   large object leaves the next one waiting until the heap has grown by
+   about that object's size again: after a 256 MiB value was collected, a
+   worker's later values of a few MiB piled up to hundreds of MiB before
+   any was freed. Collecting in incremental mode and going back to
+   generational mode (which sets the pace from the heap as it is) does
+   not. */
+static inline void clua_collect(lua_State *L) {
+    if (lua_gc(L, LUA_GCINC, 0, 0, 0) == LUA_GCGEN) {
+        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_gc(L, LUA_GCGEN, 0, 0);
+    } else {
+        lua_gc(L, LUA_GCCOLLECT, 0);
+    }
+}
 
 /* ---- lauxlib.h macros ---- */
 

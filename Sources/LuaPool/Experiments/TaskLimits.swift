@@ -55,7 +55,7 @@ final class TaskLimits {
             // the cap (at most 1 MiB) since the last one.
             let grown = LuaAllocator.inUse - baseline
             if baseline == 0 || grown < 0 || grown > min(1 << 20, memoryCap / 8) {
-                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+                clua_collect(lua.L)
                 baseline = LuaAllocator.inUse
             }
             LuaAllocator.limit = baseline + memoryCap
@@ -77,7 +77,7 @@ final class TaskLimits {
             LuaAllocator.limit = nil
             if status == LUA_ERRMEM {
                 kind = .memory
-                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+                clua_collect(lua.L)
                 baseline = LuaAllocator.inUse
             }
         } else if status == LUA_ERRMEM {

@@ -82,7 +82,7 @@ final class PoolObject: LuaObject {
     /// became garbage without being closed let their workers go instead
     /// of piling up (a loop making pools would otherwise hold thousands).
     static func collectGarbagePools(_ lua: LuaState) {
-        if WorkerPool.unfinishedCount > 0 { _ = clua_gc(lua.L, LUA_GCCOLLECT) }
+        if WorkerPool.unfinishedCount > 0 { clua_collect(lua.L) }
     }
 
     /// `Pool(2 processes, running)`

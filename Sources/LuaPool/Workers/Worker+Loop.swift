@@ -173,7 +173,7 @@ final class WorkerLoop {
         pullReader.shrink()
         ByteWriter.releaseSpare()
         PointerMap.Spare.release()
-        _ = clua_gc(lua.L, LUA_GCCOLLECT)
+        clua_collect(lua.L)
         // after the collection, which hands large blocks to the allocator
         LuaAllocator.release()
         malloc_trim(0)
@@ -224,7 +224,7 @@ final class WorkerLoop {
         if frame.count >= WorkerLoop.largeBytes { largeSinceIdle = true }
         defer {
             if frame.count >= WorkerLoop.hugeBytes || output.count >= WorkerLoop.hugeBytes {
-                _ = clua_gc(lua.L, LUA_GCCOLLECT)
+                clua_collect(lua.L)
             }
         }
         guard let header = MessageHeader(frame) else { throw WorkerProtocolError() }
