@@ -1,4 +1,5 @@
 import CLua
+import CSystem
 import Glibc
 import Synchronization
 
@@ -121,7 +122,10 @@ private let allocate: lua_Alloc = { ud, block, oldSize, newSize in
         if let block {
             state.pointee.inUse &-= Int64(old)
             if old >= LuaAllocator.largeBlock {
-                LuaAllocator.keep(block, size: old)
+                // Its own size, not the value's: a kept block handed to a
+                // smaller value (up to twice its size) is still as large,
+                // and kept as such for the next value of its first size.
+                LuaAllocator.keep(block, size: max(old, malloc_usable_size(block)))
             } else {
                 free(block)
             }
