@@ -53,12 +53,9 @@ static inline int clua_gc_generational(lua_State *L) { return lua_gc(L, LUA_GCGE
    generational mode (which sets the pace from the heap as it is) does
    not. */
 static inline void clua_collect(lua_State *L) {
-    if (lua_gc(L, LUA_GCINC, 0, 0, 0) == LUA_GCGEN) {
-        lua_gc(L, LUA_GCCOLLECT, 0);
-        lua_gc(L, LUA_GCGEN, 0, 0);
-    } else {
-        lua_gc(L, LUA_GCCOLLECT, 0);
-    }
+    int mode = lua_gc(L, LUA_GCINC, 0, 0, 0);
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    if (mode == LUA_GCGEN) lua_gc(L, LUA_GCGEN, 0, 0);
 }
 
 /* ---- lauxlib.h macros ---- */

@@ -107,7 +107,7 @@ if not quick then
   -- around 16 MiB, where a cliff was
   table.insert(sizes, 1, 17 * 2^20) table.sort(sizes)
 end
-local costOf, samples = {}, {}
+local costOf, batches, samples = {}, {}, {}
 for i, s in ipairs(sizes) do
   -- small values: a batch of round trips per sample, so that each sample
   -- lasts long enough for the CPU counters
@@ -116,14 +116,14 @@ for i, s in ipairs(sizes) do
   local function call()
     for _ = 1, batch do assert(#p:apply(id, {text}) == s) end
   end
-  samples[i] = function() return call end
+  batches[i], samples[i] = batch, function() return call end
 end
 for i, cost in ipairs(measure(5, samples)) do
   local s = sizes[i]
-  costOf[s] = cost / math.max(1, (8 * 2^20) // s)
+  costOf[s] = cost / batches[i]
   timing.value(string.format("size_%d_ns_per_byte", s), costOf[s] / s * 1e9)
 end
-samples = nil
+samples = nil -- the strings go before the maps are measured
 -- the marginal cost per byte between neighbours of the series 1, 4, 16,
 -- 64, 256 MiB, and the cost per byte just past 16 MiB against 16 MiB
 local worst, best, previous = 0, math.huge, nil
