@@ -192,17 +192,129 @@ static inline int clua_putnumbers(lua_State *L, int first, int n, unsigned char 
 }
 
 /*
+ * A table's array part, read and written in place. Lua's C API reaches a
+ * table's slots one call at a time (lua_rawgeti, then lua_isinteger and
+ * lua_tointegerx to read a number; lua_pushinteger and lua_rawseti to
+ * store one): for a list of numbers those calls were most of the host's
+ * time in a large map. Lua 5.4 keeps a table's array part as an array of
+ * tagged values (lobject.h: the table's `alimit` and `array` after its
+ * header; a value's 8 bytes and then its type tag), so a run of numbers
+ * can be read and stored with plain loads and stores.
+ *
+ * Only numbers, and only slots 1 ... alimit (which the array part always
+ * holds), are touched: a number is not a collectable object, so storing
+ * one needs no write barrier (lua_rawseti's barrier does nothing for it),
+ * and it changes nothing else in the table. Any other value, and any slot
+ * past alimit, goes through the C API as before.
+ *
+ * The layout is not part of Lua's API: clua_arrayprobe checks it on a
+ * table made through the API (reading only a table it made, so a
+ * different layout cannot make it read beyond an object), and the loops
+ * take the direct way only when the caller passes `direct` = its result.
+ */
+typedef struct {
+    union { lua_Integer i; lua_Number n; void *p; } value;
+    unsigned char tag;
+} clua_Slot;
+
+typedef struct {
+    void *next;
+    unsigned char type, marked, flags, lsizenode;
+    unsigned int alimit;
+    clua_Slot *array;
+} clua_TableHead;
+
+#define CLUA_VNUMINT 0x03  /* LUA_TNUMBER, integer variant */
+#define CLUA_VNUMFLT 0x13  /* LUA_TNUMBER, float variant */
+
+/* The slots 1 ... *limit of the table at index t. */
+__attribute__((always_inline)) static inline clua_Slot *clua_arrayslots(lua_State *L, int t, lua_Integer *limit) {
+    const clua_TableHead *h = (const clua_TableHead *)lua_topointer(L, t);
+    *limit = h->alimit;
+    return h->array;
+}
+
+/* How many slots from 1 on the table at index t keeps in its array part
+   (at least; 0 without `direct`). */
+static inline lua_Integer clua_arraylimit(lua_State *L, int t, int direct) {
+    if (!direct) return 0;
+    lua_Integer limit;
+    clua_arrayslots(L, t, &limit);
+    return limit;
+}
+
+/* Whether the array part of Lua's tables is as clua_Slot and
+   clua_TableHead say. */
+static inline int clua_arrayprobe(lua_State *L) {
+#if LUA_VERSION_NUM == 504 && LUA_MAXINTEGER == 0x7fffffffffffffffLL
+    if (sizeof(lua_Number) != 8 || sizeof(clua_Slot) != 16 || !lua_checkstack(L, 2)) return 0;
+    const lua_Integer big = 0x0123456789abcdefLL;
+    lua_createtable(L, 4, 0);
+    lua_pushinteger(L, big);
+    lua_rawseti(L, -2, 1);
+    lua_pushnumber(L, 0.15625);
+    lua_rawseti(L, -2, 2);
+    lua_pushinteger(L, -5);
+    lua_rawseti(L, -2, 3);
+    lua_pushboolean(L, 1);
+    lua_rawseti(L, -2, 4);
+    int ok = 0;
+    const clua_TableHead *h = (const clua_TableHead *)lua_topointer(L, -1);
+    /* The limit first: with another layout nothing else is read. */
+    if (h != NULL && lua_type(L, -1) == LUA_TTABLE && h->alimit == 4 && h->array != NULL) {
+        clua_Slot *a = h->array;
+        ok = a[0].tag == CLUA_VNUMINT && a[0].value.i == big
+          && a[1].tag == CLUA_VNUMFLT && a[1].value.n == 0.15625
+          && a[2].tag == CLUA_VNUMINT && a[2].value.i == -5
+          && a[3].tag != CLUA_VNUMINT && a[3].tag != CLUA_VNUMFLT;
+        if (ok) {
+            /* Stores, read back through the API. */
+            a[0].value.n = -2.5;
+            a[0].tag = CLUA_VNUMFLT;
+            a[3].value.i = 77;
+            a[3].tag = CLUA_VNUMINT;
+            lua_rawgeti(L, -1, 1);
+            ok = lua_type(L, -1) == LUA_TNUMBER && !lua_isinteger(L, -1) && lua_tonumberx(L, -1, NULL) == -2.5;
+            lua_rawgeti(L, -2, 4);
+            ok = ok && lua_isinteger(L, -1) && lua_tointegerx(L, -1, NULL) == 77;
+            lua_pop(L, 2);
+        }
+    }
+    lua_pop(L, 1);
+    return ok;
+#else
+    (void)L;
+    return 0;
+#endif
+}
+
+/*
  * Writes t[first] ... t[first + n - 1] (raw) of the table at absolute
  * index t, as clua_putnumbers does, up to the first that is not a number;
  * nothing is left pushed. Values are pushed CLUA_NUMBER_BATCH at a time
- * and popped together: the stack has room for that many more.
+ * and popped together: the stack has room for that many more. `direct`:
+ * the array part is read in place (clua_arrayprobe).
  */
 #define CLUA_NUMBER_BATCH 64
 static inline int clua_puttablenumbers(lua_State *L, int t, lua_Integer first, int n,
-                                        unsigned char *out, size_t *bytes) {
+                                        unsigned char *out, size_t *bytes, int direct) {
     unsigned char *at = out;
     int top = lua_gettop(L);
     int done = 0;
+    lua_Integer limit = 0;
+    const clua_Slot *slot = direct ? clua_arrayslots(L, t, &limit) : NULL;
+    if (first >= 1 && first <= limit) {
+        lua_Integer last = limit - first + 1 < n ? limit - first + 1 : n;
+        for (slot += first - 1; done < last; done++, slot++) {
+            if (slot->tag == CLUA_VNUMINT) at = clua_putinteger(slot->value.i, at);
+            else if (slot->tag == CLUA_VNUMFLT) at = clua_putfloat(slot->value.n, at);
+            else break;
+        }
+        if (done < last) {
+            *bytes = (size_t)(at - out);
+            return done;
+        }
+    }
     while (done < n) {
         int k = n - done < CLUA_NUMBER_BATCH ? n - done : CLUA_NUMBER_BATCH;
         int numbers = 0;
@@ -352,12 +464,41 @@ static inline int clua_mapnumbers(lua_State *L) {
  * Reads up to n numbers from in (len bytes) and stores them (raw) as
  * t[first], t[first + 1], ... of the table at absolute index t, up to the
  * first bytes that are not a whole number. Returns how many; *used: the
- * bytes read. The stack has room for 1 more value.
+ * bytes read. The stack has room for 1 more value. `direct`: the array
+ * part is written in place (clua_arrayprobe).
  */
 static inline int clua_storenumbers(lua_State *L, int t, lua_Integer first, const unsigned char *in, size_t len,
-                                    int n, size_t *used) {
+                                    int n, size_t *used, int direct) {
     const unsigned char *at = in, *end = in + len;
     int done = 0;
+    lua_Integer limit = 0;
+    clua_Slot *slot = direct ? clua_arrayslots(L, t, &limit) : NULL;
+    if (first >= 1 && first <= limit) {
+        lua_Integer last = limit - first + 1 < n ? limit - first + 1 : n;
+        /* While any number fits in what is left, no length checks. */
+        for (slot += first - 1; done < last && end - at >= 9; done++, slot++) {
+            unsigned char tag = at[0];
+            if (tag == CLUA_TAG_INT8) {
+                slot->value.i = (lua_Integer)(signed char)at[1];
+                at += 2;
+            } else if (tag == CLUA_TAG_INT32) {
+                slot->value.i = (lua_Integer)(int)(unsigned int)clua_getle(at + 1, 4);
+                at += 5;
+            } else if (tag == CLUA_TAG_INT64) {
+                slot->value.i = (lua_Integer)clua_getle(at + 1, 8);
+                at += 9;
+            } else if (tag == CLUA_TAG_FLOAT) {
+                unsigned long long bits = clua_getle(at + 1, 8);
+                memcpy(&slot->value.n, &bits, 8);
+                slot->tag = CLUA_VNUMFLT;
+                at += 9;
+                continue;
+            } else {
+                break;
+            }
+            slot->tag = CLUA_VNUMINT;
+        }
+    }
     while (done < n) {
         size_t took = clua_pushnumber(L, at, (size_t)(end - at));
         if (took == 0) break;

@@ -158,7 +158,8 @@ struct Decoder {
     private mutating func decodeTable(shared: Bool, metatable: Bool, depth: Int) throws(CodecError) {
         let (arrayCount, hashCount) = try beginTable(shared: shared, metatable: metatable, depth: depth)
         let t = lua_gettop(L)
-        var i: lua_Integer = 1
+        // A run of numbers in one C loop, then the items their general way.
+        var i = 1 + lua_Integer(storeNumbers(arrayCount, into: t, at: 1))
         while i <= arrayCount {
             if !(try decodeNumber()) { try decodeValue(depth: depth + 1) }
             lua_rawseti(L, t, i)

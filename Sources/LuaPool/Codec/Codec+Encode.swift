@@ -214,9 +214,18 @@ struct Encoder {
         let tagOffset = out.count
         try out.append(Tag.table, UInt32(0))  // both counts are patched at the end
         try out.append(UInt32(0))
+        // The array part's leading numbers in one C loop, a batch at a
+        // time; `lua_next` goes on after the last of them.
         var items: lua_Integer = 0
+        let limit = clua_arraylimit(L, t, LuaState.directArrays)
+        while items < limit {
+            let n = min(4096, limit - items)
+            let done = lua_Integer(try appendNumbers(of: t, from: items + 1, count: Int(n)))
+            items += done
+            if done < n { break }
+        }
         var pairs = 0
-        lua_pushnil(L)
+        if items > 0 { lua_pushinteger(L, items) } else { lua_pushnil(L) }
         let value = lua_gettop(L) + 1
         while lua_next(L, t) != 0 {
             if pairs == 0, lua_isinteger(L, value - 1) != 0, lua_tointegerx(L, value - 1, nil) == items &+ 1 {

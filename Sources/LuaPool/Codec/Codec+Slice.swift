@@ -105,7 +105,7 @@ extension Codec {
         guard lua_checkstack(L, Int32(count) + 2) != 0 else { return nil }
         return try withShortNumbers(count: count, body) { out in
             var bytes = 0
-            return clua_puttablenumbers(L, table, first, Int32(count), out, &bytes) == count ? bytes : nil
+            return clua_puttablenumbers(L, table, first, Int32(count), out, &bytes, LuaState.directArrays) == count ? bytes : nil
         }
     }
 
@@ -160,7 +160,7 @@ extension Codec {
         guard let (announced, values, length) = shortNumbers(bytes), announced == count,
               lua_checkstack(lua.L, 2) != 0 else { return false }
         var used = 0
-        let stored = clua_storenumbers(lua.L, table, first, values, length, Int32(count), &used)
+        let stored = clua_storenumbers(lua.L, table, first, values, length, Int32(count), &used, LuaState.directArrays)
         return stored == count && used == length
     }
 
@@ -473,7 +473,7 @@ extension Encoder {
         let L = self.L
         try out.write(upTo: 9 * n) { end in
             var bytes = 0
-            done = clua_puttablenumbers(L, t, first, Int32(n), end, &bytes)
+            done = clua_puttablenumbers(L, t, first, Int32(n), end, &bytes, LuaState.directArrays)
             return bytes
         }
         return Int(done)
@@ -581,7 +581,7 @@ extension Decoder {
         let L = self.L
         reader.read { start, length in
             var used = 0
-            done = clua_storenumbers(L, t, first, start, length, Int32(min(n, Int(Int32.max))), &used)
+            done = clua_storenumbers(L, t, first, start, length, Int32(min(n, Int(Int32.max))), &used, LuaState.directArrays)
             return used
         }
         need -= Int(done)
