@@ -5,7 +5,8 @@
  * raise a Lua error without a longjmp crossing Swift frames, a pool
  * worker's inner loop, which calls Lua functions with no protected call
  * (and so no Swift frame) between them, and the codec's loops over runs of
- * numbers.
+ * numbers, which read and write a table's array part in place when Lua's
+ * layout is the one they know (clua_arrayprobe).
  */
 #ifndef CLUA_SHIM_H
 #define CLUA_SHIM_H
