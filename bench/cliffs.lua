@@ -5,7 +5,8 @@
 --           the cost per item between neighbouring chunk sizes (from 256
 --           on, where a chunk's own cost is a small part);
 --   counts  a map of 10^4 to 10^7 tiny items, default chunks: the cost
---           per item.
+--           per item; and a map of two items, the fixed cost of any map,
+--           with the spread it alone would give the smallest count.
 -- The cost is the CPU time of every process of the pool (the script from
 -- os.clock, its workers from /proc/PID/schedstat), so two CPUs shared by
 -- three processes count as what they are. Each point is the median of a
@@ -179,11 +180,19 @@ for i, count in ipairs(counts) do
     return function() p:map(square, items) end, math.max(1, 200000 // count)
   end
 end
+-- and a map of two items, one per worker: what any map costs besides its
+-- items (the processes' sleeps and wake-ups), the floor under the
+-- smallest count's cost per item
+samples[#samples + 1] = function() return function() p:map(square, {1, 2}) end, 50 end
 local lowest, highest = math.huge, 0
-for i, cost in ipairs(measure(5, samples)) do
-  local count, perItem = counts[i], cost / counts[i]
+local costs = measure(5, samples)
+for i, count in ipairs(counts) do
+  local perItem = costs[i] / count
   timing.value(string.format("count_%d_ns_per_item", count), perItem * 1e9)
   lowest, highest = math.min(lowest, perItem), math.max(highest, perItem)
 end
 timing.value("count_spread", highest / lowest)
+local fixed = costs[#counts + 1]
+timing.value("count_fixed_per_map", fixed)
+timing.value("count_floor_spread", (fixed + counts[1] * lowest) / (counts[1] * lowest))
 p:terminate()
