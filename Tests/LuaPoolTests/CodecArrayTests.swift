@@ -21,13 +21,18 @@ struct CodecArrayTests {
             broken = {}
             for i = 1, 500 do broken[i] = numbers[i] end
             broken[300] = "text"
-            -- an array part whose limit # lowered: slots past it are read
-            -- through the API
-            lowered = {}
-            for i = 1, 512 do lowered[i] = i end
-            for i = 200, 512 do lowered[i] = nil end
-            assert(#lowered == 199)
-            for i = 200, 400 do lowered[i] = -i end
+            -- an array part whose limit # lowered (to 40, the border it
+            -- found, past half the part's 64 slots), with numbers past the
+            -- limit, which are read through the API; made again for each
+            -- read, as reading past the limit raises it
+            function make_lowered()
+              local t = {}
+              for i = 1, 64 do t[i] = i end
+              for i = 41, 64 do t[i] = nil end
+              for i = 50, 55 do t[i] = -i end
+              assert(#t == 40)
+              return t
+            end
             """)
     }
 
@@ -35,13 +40,29 @@ struct CodecArrayTests {
     func probed() {
         #expect(LuaState.directArrays == 1)
         #expect(clua_arrayprobe(lua.L) == 1)
+        #expect(lua.top == 0)
+    }
+
+    @Test("a lowered limit: the numbers past it are counted as the API counts them")
+    func loweredCounts() throws {
+        // 40 numbers, then a hole, then 6 past the limit: a run from 1
+        // stops at 40; one from 50 takes all 6 through the API.
+        #expect(try put("lowered", first: 1, count: 64, direct: 1).0 == 40)
+        #expect(try put("lowered", first: 50, count: 6, direct: 1).0 == 6)
+        #expect(try put("lowered", first: 50, count: 7, direct: 1).0 == 6)
     }
 
     /// What `clua_puttablenumbers` writes for `t[first ..< first + n]` of
     /// the global `name`, in place or not: how many values, and the bytes.
-    private func put(_ name: String, first: lua_Integer, count: Int, direct: Int32) -> (Int32, [UInt8]) {
+    private func put(_ name: String, first: lua_Integer, count: Int, direct: Int32) throws -> (Int32, [UInt8]) {
+        if name == "lowered" {
+            try lua.run("lowered = make_lowered()")
+        }
         lua.getGlobal(name)
         defer { lua.pop() }
+        if name == "lowered" {
+            #expect(clua_arraylimit(lua.L, lua.top, 1) == 40)
+        }
         #expect(lua_checkstack(lua.L, CLUA_NUMBER_BATCH + 2) != 0)
         var out = [UInt8](repeating: 0, count: 9 * count + 1)
         var bytes = 0
@@ -54,11 +75,12 @@ struct CodecArrayTests {
     @Test("runs read in place give the API's bytes", arguments: [
         ("numbers", 1, 500), ("numbers", 7, 100), ("numbers", 500, 1), ("numbers", 450, 51), ("numbers", 501, 5),
         ("broken", 1, 500), ("broken", 299, 10), ("broken", 300, 1),
-        ("lowered", 1, 400), ("lowered", 150, 100), ("lowered", 199, 2), ("lowered", 390, 20),
+        ("lowered", 1, 64), ("lowered", 30, 11), ("lowered", 40, 1), ("lowered", 41, 5), ("lowered", 50, 6),
+        ("lowered", 50, 10), ("lowered", 64, 1),
     ])
-    func reads(name: String, first: Int, count: Int) {
-        let api = put(name, first: lua_Integer(first), count: count, direct: 0)
-        let direct = put(name, first: lua_Integer(first), count: count, direct: 1)
+    func reads(name: String, first: Int, count: Int) throws {
+        let api = try put(name, first: lua_Integer(first), count: count, direct: 0)
+        let direct = try put(name, first: lua_Integer(first), count: count, direct: 1)
         #expect(direct.0 == api.0)
         #expect(direct.1 == api.1)
         #expect(lua.top == 0)
@@ -69,7 +91,7 @@ struct CodecArrayTests {
     ])
     func stores(arraySize: Int, first: Int, count: Int) throws {
         // The bytes of `count` numbers from `numbers`, then a string tag.
-        let (written, bytes) = put("numbers", first: 1, count: count, direct: 0)
+        let (written, bytes) = try put("numbers", first: 1, count: count, direct: 0)
         #expect(written == Int32(count))
         let message = bytes + [0x07]
         for direct: Int32 in [0, 1] {

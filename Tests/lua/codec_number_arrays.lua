@@ -63,12 +63,14 @@ for i = 1, 64 do trailing[i] = i end
 for i = 40, 64 do trailing[i] = nil end
 assert(#trailing == 39)
 shape("trailing nils after #", trailing)
-local refilled = {}
-for i = 1, 64 do refilled[i] = i end
-for i = 33, 64 do refilled[i] = nil end
-local _ = #refilled
-for i = 33, 60 do refilled[i] = -i end
-shape("refilled after #", refilled)
+-- # lowers the array part's limit to 40 (past half its 64 slots), with
+-- numbers past the limit: 40 items, then pairs
+local past = {}
+for i = 1, 64 do past[i] = i end
+for i = 41, 64 do past[i] = nil end
+for i = 50, 55 do past[i] = i + 0.5 end
+assert(#past == 40)
+shape("numbers past a lowered limit", past)
 -- integer keys in the hash part, and both parts
 shape("constructor keys", {[1] = 1, [2] = 2.5, [3] = 3})
 shape("both parts", {1, 2, 3.5, x = 1, [10] = 10, [-1] = -1})

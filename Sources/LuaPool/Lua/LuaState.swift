@@ -25,18 +25,18 @@ public final class LuaState {
         guard let L = luaL_newstate() else { return nil }
         self.L = L
         self.owned = true
-        if !LuaState.probed {
-            LuaState.probed = true
-            LuaState.directArrays = clua_arrayprobe(L) != 0 ? 1 : 0
-        }
     }
 
     /// 1 when the codec's loops over runs of numbers read and write a
     /// table's array part in place, 0 when they go through the C API: the
-    /// layout of Lua's tables, which is not part of its API, checked on
-    /// the first interpreter made (`clua_arrayprobe` in CLua/shim.h).
-    nonisolated(unsafe) public internal(set) static var directArrays: Int32 = 0
-    nonisolated(unsafe) private static var probed = false
+    /// layout of Lua's tables, which is not part of its API, checked once
+    /// per process on an interpreter of its own (`clua_arrayprobe` in
+    /// CLua/shim.h).
+    public static let directArrays: Int32 = {
+        guard let L = luaL_newstate() else { return 0 }
+        defer { lua_close(L) }
+        return clua_arrayprobe(L) != 0 ? 1 : 0
+    }()
 
     /// Wraps a state owned by someone else; releasing the wrapper does not
     /// close it.
