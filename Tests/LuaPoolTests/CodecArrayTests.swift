@@ -14,8 +14,7 @@ struct CodecArrayTests {
     init() throws {
         lua = try makeCodecLua()
         try lua.run("""
-            local edges = {0, -1, 127, -128, 128, -129, 2147483647, -2147483648, 2147483648, -2147483649,
-              math.maxinteger, math.mininteger, 0.0, -0.0, 2.0, 1.5, 1/0, -1/0, 0/0, 2^63, 5e-324}
+            local edges = \(codecNumberEdges)
             numbers = {}
             for i = 1, 500 do numbers[i] = edges[(i - 1) % #edges + 1] end
             broken = {}

@@ -20,8 +20,7 @@ struct CodecSliceTests {
         // Numbers of every width and kind, broken by other values past the
         // C loops' batch of 64: runs of numbers go through C.
         try lua.run("""
-            local edges = {0, -1, 127, -128, 128, -129, 2147483647, -2147483648, 2147483648, -2147483649,
-              math.maxinteger, math.mininteger, 0.0, -0.0, 1.5, 1/0, -1/0, 0/0, 2^63, 5e-324}
+            local edges = \(codecNumberEdges)
             numbers = {}
             for i = 1, 300 do numbers[i] = edges[(i - 1) % #edges + 1] end
             numbers[70], numbers[200] = "text", {7}

@@ -11,6 +11,14 @@ func makeCodecLua() throws -> LuaState {
     return lua
 }
 
+/// A Lua table constructor of numbers at the codec's edges: every width of
+/// integer and its limits, floats (an integral one, -0.0, infinities,
+/// NaN, the largest and smallest).
+let codecNumberEdges = """
+    {0, -1, 127, -128, 128, -129, 2147483647, -2147483648, 2147483648, -2147483649,
+      math.maxinteger, math.mininteger, 0.0, -0.0, 2.0, 1.5, 1/0, -1/0, 0/0, 2^63, 5e-324}
+    """
+
 extension LuaState {
     /// Whether the chunk `code` returns true.
     func holds(_ code: String) throws -> Bool {
