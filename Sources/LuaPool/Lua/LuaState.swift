@@ -25,6 +25,9 @@ public final class LuaState {
         guard let L = luaL_newstate() else { return nil }
         self.L = L
         self.owned = true
+        // Probed with the first interpreter, so that processes forked
+        // later (a pool's workers) have the answer already.
+        _ = LuaState.directArrays
     }
 
     /// 1 when the codec's loops over runs of numbers read and write a
