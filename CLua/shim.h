@@ -209,9 +209,11 @@ static inline int clua_putnumbers(lua_State *L, int first, int n, unsigned char 
  * past alimit, goes through the C API as before.
  *
  * The layout is not part of Lua's API: clua_arrayprobe checks it on a
- * table made through the API (reading only a table it made, so a
- * different layout cannot make it read beyond an object), and the loops
- * take the direct way only when the caller passes `direct` = its result.
+ * table of four values it made through the API, reading the table's
+ * limit first (only a layout with a 4 at that place and a pointer after
+ * it gets any further), and the loops take the direct way only when the
+ * caller passes `direct` = its result. It is built only for Lua 5.4 with
+ * 64-bit integers and floats, whose releases all share this layout.
  */
 typedef struct {
     union { lua_Integer i; lua_Number n; void *p; } value;
