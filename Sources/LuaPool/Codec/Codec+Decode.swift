@@ -158,8 +158,9 @@ struct Decoder {
     private mutating func decodeTable(shared: Bool, metatable: Bool, depth: Int) throws(CodecError) {
         let (arrayCount, hashCount) = try beginTable(shared: shared, metatable: metatable, depth: depth)
         let t = lua_gettop(L)
-        // A run of numbers in one C loop, then the items their general way.
-        var i = 1 + lua_Integer(storeNumbers(arrayCount, into: t, at: 1))
+        // A run of numbers in one C loop, then the items their general way
+        // (not for a record's table, which has no items).
+        var i = 1 + lua_Integer(arrayCount > 0 ? storeNumbers(arrayCount, into: t, at: 1) : 0)
         while i <= arrayCount {
             if !(try decodeNumber()) { try decodeValue(depth: depth + 1) }
             lua_rawseti(L, t, i)
