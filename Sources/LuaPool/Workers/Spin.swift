@@ -35,6 +35,14 @@ enum Spin {
             // spin; a longer one shortens the next.
             readBudget = now() - start <= 2 * budgetNanoseconds ? budgetNanoseconds : budgetNanoseconds / 10
         }
+        // Sleep in `poll`, not in `read`: a reader asleep in a Unix
+        // socket's `read` is woken each time the other side reads what
+        // this one wrote (the kernel wakes the socket's sleepers when its
+        // send space grows, and `read` does not ask for which event), so
+        // the host reading an answer would wake the worker that sent it
+        // for nothing; `poll` waits for input alone.
+        var entry = pollfd(fd: fd.raw, events: Int16(POLLIN), revents: 0)
+        while poll(&entry, 1, -1) < 0 && errno == EINTR {}
         do { return try fd.read(into: buffer) ?? 0 } catch { return nil }
     }
 
