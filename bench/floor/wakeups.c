@@ -17,8 +17,8 @@
  * and without any spin. Each prints the host's CPU per round (the CPU
  * clock read around the round, as os.clock in a script) and the workers'
  * (their CPU clocks over all rounds, divided by the rounds): the medians
- * of five runs of 2,000 rounds each. See BENCHMARKS.md, "The counts: a
- * floor under a map's fixed cost".
+ * of five runs of 2,000 rounds each. See BENCHMARKS.md, "The floor under a
+ * map's fixed cost".
  */
 #define _GNU_SOURCE
 #include <errno.h>
