@@ -34,13 +34,15 @@ enum PoolInterrupt {
         sigaction(SIGINT, &action, &previous)
     }
 
-    /// Restores the handler that was there before ``arm()``.
+    /// Restores the handler that was there before ``arm()``, and empties
+    /// the pipe if the handler wrote to it (only it writes there, and it
+    /// sets ``raised`` first: a wait without Ctrl-C makes no read).
     static func disarm() {
         sigaction(SIGINT, &previous, nil)
-        drain()
+        if raised != 0 { drain() }
     }
 
-    static func drain() {
+    private static func drain() {
         guard let fd = pipe?.read else { return }
         var scratch = [UInt8](repeating: 0, count: 64)
         while let n = scratch.withUnsafeMutableBytes({ try? fd.read(into: $0) }) ?? nil, n > 0 {}
