@@ -35,14 +35,17 @@ enum PoolInterrupt {
     }
 
     /// Restores the handler that was there before ``arm()``, and empties
-    /// the pipe if the handler wrote to it (only it writes there, and it
-    /// sets ``raised`` first: a wait without Ctrl-C makes no read).
+    /// the pipe if the handler wrote to it (it sets ``raised`` first): a
+    /// wait without Ctrl-C makes no read. A byte that came without
+    /// ``raised`` (a worker forked during a wait runs this handler until
+    /// it resets its own, and writes to the same pipe) is drained by the
+    /// wait that sees it (``WorkerPool/waitAll(timeout:watching:until:)``).
     static func disarm() {
         sigaction(SIGINT, &previous, nil)
         if raised != 0 { drain() }
     }
 
-    private static func drain() {
+    static func drain() {
         guard let fd = pipe?.read else { return }
         var scratch = [UInt8](repeating: 0, count: 64)
         while let n = scratch.withUnsafeMutableBytes({ try? fd.read(into: $0) }) ?? nil, n > 0 {}
