@@ -13,8 +13,8 @@
  * between two maps (bench/cliffs.lua collects garbage and reads /proc),
  * so that each round finds the workers asleep. Two ways of waiting are
  * timed, taking turns: as the pool waits (the host polls without sleeping
- * for up to 50 us after it sends, a worker for 5 us after a long wait)
- * and without any spin. Each prints the host's CPU per round (the CPU
+ * for up to 50 us before each sleep; a worker spins up to 50 us, or 5 us
+ * after a long wait, as every wait here is) and without any spin. Each prints the host's CPU per round (the CPU
  * clock read around the round, as os.clock in a script) and the workers'
  * (their CPU clocks over all rounds, divided by the rounds): the medians
  * of five runs of 2,000 rounds each. See BENCHMARKS.md, "The floor under a
@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,16 +47,33 @@ static void busy(int64_t ns) {
     while (clock_ns(CLOCK_MONOTONIC) - start < ns) {}
 }
 
+/* Ends the program (or a worker: `_exit`, in a child) when a call
+ * failed; `what` names it. A short read or write is a failure too: the
+ * other side is gone. */
+static pid_t parent;
+
 static void must(int ok, const char *what) {
-    if (!ok) {
-        perror(what);
-        exit(1);
-    }
+    if (ok) return;
+    if (errno != 0) perror(what);
+    else fprintf(stderr, "%s: the other side is gone\n", what);
+    if (getpid() != parent) _exit(1);
+    exit(1);
+}
+
+static void put(int fd, const void *bytes, size_t count, const char *what) {
+    errno = 0;
+    must(write(fd, bytes, count) == (ssize_t)count, what);
+}
+
+static void get(int fd, void *bytes, size_t count, const char *what) {
+    errno = 0;
+    must(read(fd, bytes, count) == (ssize_t)count, what);
 }
 
 /* A worker: answers each byte with one, until told to stop ('q'); then
- * sends its CPU time. Spins up to `spin` ns after a wait of its own spin
- * or less, a tenth of it after a longer one, as the pool's workers do. */
+ * sends its CPU time. Spins up to `spin` ns after a wait of twice its
+ * spin or less, a tenth of it after a longer one, as the pool's workers
+ * do (Spin.read). */
 static void worker(int fd, int64_t spin) {
     int64_t budget = spin;
     char byte;
@@ -74,10 +92,10 @@ static void worker(int fd, int64_t spin) {
         }
         if (n <= 0) _exit(1);
         if (byte == 'q') break;
-        must(write(fd, &byte, 1) == 1, "write");
+        put(fd, &byte, 1, "write");
     }
     int64_t cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-    must(write(fd, &cpu, sizeof cpu) == sizeof cpu, "write");
+    put(fd, &cpu, sizeof cpu, "write");
     _exit(0);
 }
 
@@ -90,7 +108,7 @@ static void run(int64_t hostSpin, int64_t workerSpin, double *host, double *work
         pids[w] = fork();
         must(pids[w] >= 0, "fork");
         if (pids[w] == 0) {
-            close(fds[w][0]);
+            for (int other = 0; other <= w; other++) close(fds[other][0]);
             worker(fds[w][1], workerSpin);
         }
         close(fds[w][1]);
@@ -102,21 +120,26 @@ static void run(int64_t hostSpin, int64_t workerSpin, double *host, double *work
         int64_t start = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         struct pollfd entries[WORKERS];
         for (int w = 0; w < WORKERS; w++) {
-            must(write(fds[w][0], &byte, 1) == 1, "write");
+            put(fds[w][0], &byte, 1, "write");
             entries[w] = (struct pollfd){fds[w][0], POLLIN, 0};
         }
-        int64_t sent = clock_ns(CLOCK_MONOTONIC);
+        /* Each pass polls without sleeping for up to hostSpin, then
+         * sleeps, as the pool's wait does (HostWait.pollSpinning). */
+        int64_t pass = clock_ns(CLOCK_MONOTONIC);
         for (int answers = 0; answers < WORKERS;) {
-            int timeout = clock_ns(CLOCK_MONOTONIC) - sent < hostSpin ? 0 : -1;
+            int timeout = clock_ns(CLOCK_MONOTONIC) - pass < hostSpin ? 0 : -1;
+            errno = 0;
             int ready = poll(entries, WORKERS, timeout);
             if (ready < 0 && errno == EINTR) continue;
             must(ready >= 0, "poll");
+            if (ready == 0) continue;
             for (int w = 0; w < WORKERS; w++) {
                 if (entries[w].fd < 0 || entries[w].revents == 0) continue;
-                must(read(entries[w].fd, &byte, 1) == 1, "read");
+                get(entries[w].fd, &byte, 1, "read");
                 entries[w].fd = -1;
                 answers++;
             }
+            pass = clock_ns(CLOCK_MONOTONIC);
         }
         hostCPU += clock_ns(CLOCK_PROCESS_CPUTIME_ID) - start;
     }
@@ -124,8 +147,8 @@ static void run(int64_t hostSpin, int64_t workerSpin, double *host, double *work
     for (int w = 0; w < WORKERS; w++) {
         int64_t cpu;
         byte = 'q';
-        must(write(fds[w][0], &byte, 1) == 1, "write");
-        must(read(fds[w][0], &cpu, sizeof cpu) == sizeof cpu, "read");
+        put(fds[w][0], &byte, 1, "write");
+        get(fds[w][0], &cpu, sizeof cpu, "read");
         workersCPU += cpu;
         close(fds[w][0]);
         must(waitpid(pids[w], NULL, 0) == pids[w], "waitpid");
@@ -145,8 +168,10 @@ static double median(double *values) {
 }
 
 int main(void) {
+    parent = getpid();
+    signal(SIGPIPE, SIG_IGN);
     struct { const char *name; int64_t host, worker; } ways[] = {
-        {"as the pool waits (host spins up to 50 us, a worker up to 5 us)", 50000, 5000},
+        {"as the pool waits (host spins up to 50 us, a worker 5 us after a long wait)", 50000, 50000},
         {"no spin: every wait sleeps in poll", 0, 0},
     };
     enum { WAYS = sizeof ways / sizeof ways[0] };
