@@ -43,10 +43,22 @@ public enum Fork {
     ) throws(SystemError) -> pid_t {
         fflush(nil)
         let host = getpid()
+        // SIGINT waits while the child is made: until it has its own
+        // disposition, a Ctrl-C would run the host's handler in it, which
+        // writes to the host's pipe (PoolInterrupt, PromptInterrupt).
+        var interruptOnly = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&interruptOnly)
+        sigaddset(&interruptOnly, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &interruptOnly, &previousMask)
         let pid = fork()
-        if pid < 0 { throw SystemError("fork") }
-        if pid > 0 { return pid }
+        if pid != 0 {
+            let failure = errno
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+            if pid < 0 { throw SystemError("fork", errno: failure) }
+            return pid
+        }
         setUpChild(lua, host: host, closing: closing, interrupt: interrupt)
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
         if reseed { reseedRandom(lua) }
         let status = child()
         fflush(nil)
