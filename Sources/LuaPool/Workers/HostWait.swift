@@ -128,8 +128,8 @@ extension WorkerPool {
                 if errno == EINTR { continue }
                 throw .system(SystemError("poll"))
             }
-            // A byte in the Ctrl-C pipe without Ctrl-C here (see
-            // PoolInterrupt.disarm) would wake every poll: it goes.
+            // A byte in the Ctrl-C pipe without Ctrl-C here (a child's,
+            // see PoolInterrupt.disarm) would wake every poll: it goes.
             if fds[0].revents != 0 && PoolInterrupt.raised == 0 { PoolInterrupt.drain() }
             if MPIHost.channel != nil, fds[first - 1].revents != 0 { MPIHost.service() }
             for (i, entry) in fds.enumerated().dropFirst(first) where entry.revents != 0 {

@@ -37,9 +37,10 @@ enum PoolInterrupt {
     /// Restores the handler that was there before ``arm()``, and empties
     /// the pipe if the handler wrote to it (it sets ``raised`` first): a
     /// wait without Ctrl-C makes no read. A byte that came without
-    /// ``raised`` (a worker forked during a wait runs this handler until
-    /// it resets its own, and writes to the same pipe) is drained by the
-    /// wait that sees it (``WorkerPool/waitAll(timeout:watching:until:)``).
+    /// ``raised`` (from a child that inherited this handler: luapool's own
+    /// children hold SIGINT until they reset it, see ``Fork``, but a C
+    /// module's `fork` does not) is drained by the wait that sees it
+    /// (``WorkerPool/waitAll(timeout:watching:until:)``).
     static func disarm() {
         sigaction(SIGINT, &previous, nil)
         if raised != 0 { drain() }
