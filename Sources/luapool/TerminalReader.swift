@@ -1,5 +1,6 @@
 import CEdit
 import Glibc
+import LuaPool
 
 /// libedit's character reader for the REPL: waits in `poll(2)` on
 /// standard input and the Ctrl-C pipe, and decodes the bytes of one
@@ -81,10 +82,24 @@ private func readInputByte() -> UInt8? {
         }
         guard fds[0].revents != 0 else { continue }
         var byte: UInt8 = 0
-        let count = read(0, &byte, 1)
+        let count = read(terminalInput, &byte, 1)
         if count == 1 { return byte }
         if count < 0, errno == EINTR || errno == EAGAIN { continue }
         return nil
     }
     return nil
 }
+
+/// Where ``readInputByte()`` reads: the terminal of standard input opened
+/// again, non-blocking (standard input itself stays as the shell left
+/// it). Ctrl-C empties the terminal's input as it raises SIGINT: between
+/// `poll` saying there is a byte and the `read`, the byte can be gone and
+/// the signal handled already, and a blocking `read` would then wait for
+/// the next key. Standard input itself when the terminal cannot be opened.
+private let terminalInput: Int32 = {
+    guard let name = ttyname(0) else { return 0 }
+    let fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+    guard fd >= 0 else { return 0 }
+    Fork.hostDescriptors.insert(fd)
+    return fd
+}()
